@@ -1,0 +1,1 @@
+"""Organizations: the bundled curated catalog, the domain matcher, and catalog importers."""

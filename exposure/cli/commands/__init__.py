@@ -1,0 +1,1 @@
+"""One module per command noun; found automatically by ``exposure.cli.build_parser``."""

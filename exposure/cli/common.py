@@ -1,0 +1,23 @@
+"""Small helpers shared by command modules."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from typing import Any
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+
+
+def store() -> sqlite3.Connection:
+    from exposure.services import open_store
+
+    return open_store()
+
+
+def subparsers(parser: argparse.ArgumentParser, title: str = "actions") -> Any:
+    from exposure.cli import _Parser
+
+    return parser.add_subparsers(title=title, metavar="ACTION", parser_class=_Parser)
