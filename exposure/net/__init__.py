@@ -1,0 +1,1 @@
+"""Network clients. Every call here is made only on an explicit user action."""
