@@ -82,6 +82,12 @@ def registrable_domain(value: str | None) -> str | None:
     package = android_package(value)
     if package is not None:
         return android_package_domain(package)
+    if (
+        "://" not in value
+        and re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I)
+        and not re.match(r"^[^:/@]+:\d", value)
+    ):
+        return None  # mailto:, about:, javascript: ... but not host:port
     if "@" in value and "://" not in value and "/" not in value:
         return domain_of_host(value.rsplit("@", 1)[1])
     if "://" in value:
@@ -90,8 +96,6 @@ def registrable_domain(value: str | None) -> str | None:
             return None
         url = value
     else:
-        if re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I) and not re.match(r"^[^:/]+:\d", value):
-            return None  # mailto:, about:, javascript: ... but not host:port
         url = "http://" + value
     try:
         host = urlsplit(url).hostname

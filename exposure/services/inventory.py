@@ -117,6 +117,8 @@ def ingest(
     progress = progress or NullProgress()
     stats = IngestStats()
     before = _inventory_ids(conn)
+    max_id_before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM finding").fetchone()[0]
+    new_ids: set[int] = set()
     resolver = _Resolver(conn)
     stamp = now()
     batch: list[Finding] = []
@@ -147,16 +149,17 @@ def ingest(
                         finding.last_seen or finding.first_seen,
                         float(finding.confidence),
                         stamp,
-                        stamp,
                     ),
                 )
-                if cur.fetchone()[0]:
+                finding_id = cur.fetchone()[0]
+                if finding_id > max_id_before and finding_id not in new_ids:
+                    new_ids.add(finding_id)
                     stats.new_findings += 1
         progress.advance(len(batch))
         batch.clear()
 
     for finding in findings:
-        if cancel is not None and stats.findings % 256 == 0:
+        if cancel is not None:
             cancel.check()
         stats.findings += 1
         batch.append(finding)
@@ -180,7 +183,7 @@ ON CONFLICT(source, key) DO UPDATE SET
         THEN excluded.last_seen ELSE last_seen END,
     evidence = excluded.evidence,
     confidence = MAX(confidence, excluded.confidence)
-RETURNING (created_at = ?) AS is_new
+RETURNING id
 """
 
 

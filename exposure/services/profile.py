@@ -47,7 +47,7 @@ def clean_phone(value: str, country: str | None) -> str:
 def clean_country(value: str) -> str:
     import pycountry
 
-    code = clean_text(value, "country", max_length=2).upper()
+    code = clean_text(value, "country", max_length=60).upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
         raise ValidationError(f"country: {value!r} is not an ISO 3166-1 alpha-2 code (e.g. US, DE, GB)")
     return code
@@ -56,7 +56,7 @@ def clean_country(value: str) -> str:
 def clean_region(value: str, country: str | None) -> str:
     import pycountry
 
-    code = clean_text(value, "region", max_length=10).upper()
+    code = clean_text(value, "region", max_length=60).upper()
     if "-" not in code and country:
         code = f"{country}-{code}"
     if pycountry.subdivisions.get(code=code) is None:
@@ -69,7 +69,7 @@ def clean_region(value: str, country: str | None) -> str:
 def clean_language(value: str) -> str:
     import pycountry
 
-    code = clean_text(value, "language", max_length=3).lower()
+    code = clean_text(value, "language", max_length=60).lower()
     if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
         raise ValidationError(f"language: {value!r} is not an ISO 639-1 code (e.g. en, de, fr, es)")
     return code
