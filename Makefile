@@ -26,8 +26,8 @@ demo: $(STAMP)
 	$(BIN)/exposure demo
 
 lint: $(TSTAMP)
-	$(BIN)/ruff check exposure tests bench
-	$(BIN)/ruff format --check exposure tests bench
+	$(BIN)/ruff check exposure tests $(wildcard bench)
+	$(BIN)/ruff format --check exposure tests $(wildcard bench)
 
 typecheck: $(TSTAMP)
 	$(BIN)/mypy
