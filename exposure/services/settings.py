@@ -54,6 +54,9 @@ SETTINGS: dict[str, SettingSpec] = {
     "smtp.cooldown_hours": SettingSpec(
         "24", "hours between two sends to one organization", _int_range(0, 8760)
     ),
+    "requests.reminder_days": SettingSpec(
+        "14", "days after a reminder before a complaint to the regulator is offered", _int_range(1, 365)
+    ),
     "imap.host": SettingSpec(None, "IMAP server of your mailbox (headers are read, nothing else)"),
     "imap.port": SettingSpec(None, "IMAP port (993 for ssl, 143 for starttls)", _int_range(1, 65535)),
     "imap.security": SettingSpec("ssl", "ssl, starttls or none", _choice("ssl", "starttls", "none")),
