@@ -1,0 +1,78 @@
+"""``exposure import PATH...``: password-manager, browser and platform exports into the inventory."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from exposure.cli.common import add_json, store
+
+ORDER = 20
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "import",
+        help="import password-manager / browser exports, Google Takeout and Meta downloads",
+        description="Read exports (detected from their content) and add the organizations they name "
+        "to your inventory. Passwords, notes and other secrets in them are never kept.",
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="export file (or extracted Takeout/Meta folder)"
+    )
+    parser.add_argument(
+        "--format",
+        metavar="F",
+        help="skip detection and read every PATH as format F (e.g. chrome_csv, bitwarden_json)",
+    )
+    add_json(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from exposure.cli.output import emit_json, progress_bar, say, table
+    from exposure.services.import_file import failed, import_paths, summarize
+    from exposure.sources.detect import importer_for
+
+    if args.format:
+        importer_for(args.format)  # unknown format: a ValidationError naming the valid ones
+    conn = store()
+    with progress_bar(quiet=args.json) as (bar, cancel):
+        results = import_paths(conn, args.paths, format=args.format, progress=bar, cancel=cancel)
+    status = 1 if any(failed(r) for r in results) else 0
+    if args.json:
+        emit_json({"files": results, "total": summarize(results)})
+        return status
+    table(
+        "Import",
+        ["File", "Format", "Read", "Imported", "Skipped", "Errors", "Orgs", "New", "In catalog"],
+        [
+            (
+                Path(r["path"]).name,
+                r["format"] or "?",
+                r["records"],
+                r["imported"],
+                r["skipped"],
+                r["error_count"],
+                r["organizations"],
+                r["new_organizations"],
+                r["matched"],
+            )
+            for r in results
+        ],
+    )
+    for r in results:
+        for error in r["errors"]:
+            where = error["where"] if error["where"] == r["path"] else f"{r['path']}: {error['where']}"
+            say(f"{where}: {error['message']}")
+        if r["error_count"] > len(r["errors"]):
+            say(f"{r['path']}: ... and {r['error_count'] - len(r['errors'])} more errors")
+    total = summarize(results)
+    if total["findings"]:
+        say(
+            f"{total['findings']} findings ({total['new_findings']} new), "
+            f"{total['new_organizations']} organizations new to your inventory. "
+            "See them with `exposure inventory`."
+        )
+    return status

@@ -1,0 +1,285 @@
+"""Import export files into the inventory: detect, parse, match, store.
+
+One call per file does: detection (or the ``format`` given), streaming parse, ingest in batches
+(:func:`exposure.services.inventory.ingest`), and a ``scan`` row (kind ``import``) saying what was
+read, when and how much. Bad records are reported with where they are; a refused or unreadable
+file gives one error saying what to do. Nothing here logs or reports record content.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from exposure.core.errors import Cancelled, ExposureError, SourceError
+from exposure.core.models import Finding
+from exposure.core.progress import CancelToken, NullProgress, Progress
+from exposure.services.inventory import IngestStats, ingest
+from exposure.sources.base import NAME_KEY, Input, Record, RecordError
+from exposure.store.db import now, transaction
+
+#: At most this many errors are listed per file (``error_count`` has them all).
+MAX_ERRORS = 1000
+
+
+def import_paths(
+    conn: sqlite3.Connection,
+    paths: Iterable[str | Path],
+    format: str | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> list[dict[str, Any]]:
+    """Import each path; one result dict per file (the ``import --json`` ``files`` items).
+
+    A cancelled import keeps what was stored and stops before the next file.
+    """
+    results = []
+    for path in paths:
+        result = import_path(conn, Path(path), format=format, progress=progress, cancel=cancel)
+        results.append(result)
+        if result["cancelled"]:
+            break
+    return results
+
+
+def summarize(results: list[dict[str, Any]]) -> dict[str, int]:
+    """Totals over several files' results."""
+    keys = ("records", "imported", "skipped", "findings", "new_findings", "new_organizations", "error_count")
+    total = {k: sum(int(r.get(k) or 0) for r in results) for k in keys}
+    total["files"] = len(results)
+    total["refused"] = sum(1 for r in results if r["refused"])
+    return total
+
+
+def failed(result: dict[str, Any]) -> bool:
+    """A file that gave nothing: refused, unreadable, or every record bad."""
+    return bool(result["refused"] or (result["errors"] and not result["records"] - result["error_count"]))
+
+
+def import_path(
+    conn: sqlite3.Connection,
+    path: Path,
+    format: str | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> dict[str, Any]:
+    from exposure.sources.detect import detect, importer_for
+
+    progress = progress or NullProgress()
+    path = path.expanduser()
+    result: dict[str, Any] = {
+        "path": str(path),
+        "format": format,
+        "label": None,
+        "records": 0,
+        "imported": 0,
+        "skipped": 0,
+        "errors": [],
+        "error_count": 0,
+        "skipped_reasons": {},
+        "findings": 0,
+        "new_findings": 0,
+        "organizations": 0,
+        "new_organizations": 0,
+        "matched": 0,
+        "unknown": 0,
+        "refused": False,
+        "cancelled": False,
+    }
+    scan_id = _start_scan(conn, path)
+    src = Input(path)
+    try:
+        try:
+            importer = importer_for(format) if format else detect(src)
+        except SourceError as exc:
+            result["format"] = exc.format
+            result["refused"] = True
+            _error(result, str(path), _message(exc))
+            return result
+        result["format"] = importer.format
+        result["label"] = importer.label
+        total = importer.work_size(src)
+        progress.start(f"Importing {path.name}", total)
+        run = _Run(result, src, progress, cancel)
+        names: list[Finding] = []
+        stats = ingest(conn, run.findings(importer.parse(src, progress, cancel), names))
+        if names and not result["cancelled"]:
+            _resolve_names(conn, names)
+            _merge(stats, ingest(conn, names))
+        result.update({k: v for k, v in stats.as_json().items() if k not in ("skipped",)})
+        result["skipped_reasons"] = dict(run.reasons.most_common())
+        if total:
+            progress.advance(max(0, total - run.reported))
+        progress.done()
+        return result
+    finally:
+        _finish_scan(conn, scan_id, result)
+
+
+class _Run:
+    """Counts records while passing their findings on to ingest; ends cleanly on a fatal error."""
+
+    def __init__(
+        self, result: dict[str, Any], src: Input, progress: Progress, cancel: CancelToken | None
+    ) -> None:
+        self.result = result
+        self.src = src
+        self.progress = progress
+        self.cancel = cancel
+        self.reasons: Counter[str] = Counter()
+        self.reported = 0
+        self.fatal: SourceError | None = None
+
+    def _tick(self) -> None:
+        done = self.src.bytes_read
+        if done > self.reported:
+            self.progress.advance(done - self.reported)
+            self.reported = done
+
+    def findings(self, items: Iterator[Record | RecordError], names: list[Finding]) -> Iterator[Finding]:
+        result = self.result
+        try:
+            for n, item in enumerate(items, 1):
+                if n % 256 == 0:
+                    self._tick()
+                    if self.cancel is not None and self.cancel.cancelled:
+                        raise Cancelled()
+                result["records"] += 1
+                if isinstance(item, RecordError):
+                    _error(result, item.where, item.message)
+                    continue
+                if not item.findings:
+                    result["skipped"] += 1
+                    self.reasons[item.skipped or "nothing to import"] += 1
+                    continue
+                result["imported"] += 1
+                for finding in item.findings:
+                    if finding.domain is None and finding.org_hint is None and NAME_KEY in finding.evidence:
+                        names.append(finding)
+                    else:
+                        yield finding
+        except Cancelled:
+            result["cancelled"] = True
+            _error(result, self.src.name, "cancelled: the records read before were kept")
+        except SourceError as exc:
+            # The file broke off (truncated, corrupt): keep what was read before.
+            self.fatal = exc
+            _error(result, exc.where or self.src.name, _message(exc))
+        self._tick()
+
+
+def _message(exc: ExposureError) -> str:
+    reason = getattr(exc, "reason", None) or exc.message
+    return f"{reason} ({exc.hint})" if exc.hint else reason
+
+
+def _error(result: dict[str, Any], where: str, message: str) -> None:
+    result["error_count"] += 1
+    if len(result["errors"]) < MAX_ERRORS:
+        result["errors"].append({"where": where, "message": message})
+
+
+def _merge(into: IngestStats, other: IngestStats) -> None:
+    into.findings += other.findings
+    into.new_findings += other.new_findings
+    into.skipped += other.skipped
+    into.organizations |= other.organizations
+    into.new_organizations |= other.new_organizations
+    into.matched |= other.matched
+    into.unknown |= other.unknown
+
+
+# -- company names (Meta, Takeout) -> organizations -------------------------------------------
+
+_PARENS = re.compile(r"\s*\([^)]*\)")
+
+
+def slugify(name: str) -> str:
+    value = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    value = re.sub(r"[^a-z0-9]+", "-", value).strip("-")
+    return value[:80] or "unnamed"
+
+
+def _resolve_names(conn: sqlite3.Connection, findings: list[Finding]) -> None:
+    """Give each name-only finding an ``org_hint``: a catalog organization with that name (or
+    slug), else an organization named after the company (category unknown), created here."""
+    by_name: dict[str, str] = {}
+    slugs: set[str] = set()
+    for row in conn.execute("SELECT slug, name, source FROM organization"):
+        slugs.add(row["slug"])
+        if row["source"] == "finding" and not row["slug"].startswith("name:"):
+            continue
+        for variant in (row["name"], _PARENS.sub("", row["name"])):
+            by_name.setdefault(variant.casefold().strip(), row["slug"])
+    # "Argos" names the organization of argos.co.uk when that is the only domain so labelled.
+    by_label: dict[str, set[str]] = {}
+    for row in conn.execute(
+        "SELECT d.domain, o.slug FROM org_domain d JOIN organization o ON o.id = d.org_id"
+    ):
+        by_label.setdefault(row["domain"].split(".", 1)[0], set()).add(row["slug"])
+    wanted: dict[str, str] = {}
+    for finding in findings:
+        name = str(finding.evidence[NAME_KEY])
+        key = name.casefold().strip()
+        slug = slugify(name)
+        label_match = by_label.get(slug.replace("-", ""), set())
+        if key in by_name:
+            wanted[name] = by_name[key]
+        elif slug in slugs:
+            wanted[name] = slug
+        elif len(label_match) == 1:
+            wanted[name] = next(iter(label_match))
+        else:
+            wanted[name] = f"name:{slug}"
+    with transaction(conn):
+        for name, slug in wanted.items():
+            if slug.startswith("name:") and slug not in slugs:
+                conn.execute(
+                    "INSERT INTO organization (slug, name, category, source) VALUES (?, ?, 'unknown', 'finding') "
+                    "ON CONFLICT(slug) DO NOTHING",
+                    (slug, name),
+                )
+                slugs.add(slug)
+    for i, finding in enumerate(findings):
+        findings[i] = replace(finding, org_hint=wanted[str(finding.evidence[NAME_KEY])])
+
+
+# -- the scan table ---------------------------------------------------------------------------
+
+
+def _start_scan(conn: sqlite3.Connection, path: Path) -> int:
+    with transaction(conn):
+        row = conn.execute(
+            "INSERT INTO scan (kind, location, started_at) VALUES ('import', ?, ?) RETURNING id",
+            (str(path.resolve() if path.exists() else path), now()),
+        ).fetchone()
+    return int(row[0])
+
+
+def _finish_scan(conn: sqlite3.Connection, scan_id: int, result: dict[str, Any]) -> None:
+    stats = {k: v for k, v in result.items() if k not in ("path", "errors", "skipped_reasons")}
+    with transaction(conn):
+        conn.execute(
+            "UPDATE scan SET finished_at = ?, stats = ? WHERE id = ?",
+            (now(), json.dumps(stats, ensure_ascii=False, sort_keys=True), scan_id),
+        )
+
+
+def recent_imports(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest import scans: [{location, started_at, finished_at, stats}]."""
+    return [
+        {
+            "location": row["location"],
+            "started_at": row["started_at"],
+            "finished_at": row["finished_at"],
+            "stats": json.loads(row["stats"]),
+        }
+        for row in conn.execute("SELECT * FROM scan WHERE kind = 'import' ORDER BY id DESC LIMIT ?", (limit,))
+    ]

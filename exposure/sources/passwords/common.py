@@ -1,0 +1,246 @@
+"""What every password-manager importer shares: turning one login into findings, dates.
+
+Importers read only titles, URLs, identifiers and dates. Everything else in a record
+(passwords, TOTP, notes, cards, custom fields) is never copied out of the parsed row.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from exposure.catalog.match import android_package, android_package_domain, registrable_domain
+from exposure.core.models import Finding
+from exposure.sources.base import Input, Record
+
+#: How sure a vault login makes us that the organization holds the user's data.
+CONFIDENCE_LOGIN = 0.95
+#: A login in the trash or archive: the account most likely still exists.
+CONFIDENCE_DELETED = 0.9
+#: The domain was guessed from an Android package name (a heuristic).
+CONFIDENCE_ANDROID = 0.8
+#: An IP address: some device or service, not a known organization.
+CONFIDENCE_IP = 0.5
+
+_MAX_TITLE = 200
+_MAX_IDENTIFIER = 320
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_IP_LIKE = re.compile(r"^[0-9.]+$|:")
+
+
+def text(value: Any) -> str:
+    """A cell or JSON value as stripped text ('' for None and non-strings)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or {} for anything else (so ``.get`` chains never fail)."""
+    return value if isinstance(value, dict) else {}
+
+
+def clean_title(value: Any) -> str | None:
+    title = " ".join(text(value).split())
+    if not title:
+        return None
+    return title[:_MAX_TITLE]
+
+
+def clean_identifier(value: Any) -> str | None:
+    ident = text(value)
+    if not ident or len(ident) > _MAX_IDENTIFIER or _CONTROL.search(ident):
+        return None
+    return ident
+
+
+def iso_from_epoch(value: Any, *, millis: bool = False) -> str | None:
+    """Epoch seconds (or milliseconds) -> ISO-8601 UTC; None for missing or absurd values."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        return None
+    seconds = value / 1000 if millis else value
+    if not 0 < seconds < 32503680000:  # before year 3000
+        return None
+    try:
+        return datetime.fromtimestamp(int(seconds), UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def iso_from_text(value: Any) -> str | None:
+    """An ISO-8601 date-time (``2021-03-14T09:26:53Z``, with or without ms) -> ISO UTC."""
+    value = text(value)
+    if not value or len(value) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC).replace(microsecond=0).isoformat()
+    except (OverflowError, ValueError):
+        return None
+
+
+_DOTNET_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def iso_from_keepass(value: Any) -> str | None:
+    """KeePass XML time: ISO-8601, or base64(int64 LE seconds since 0001-01-01) in KDBX4 exports."""
+    value = text(value)
+    if not value:
+        return None
+    if "-" in value:
+        return iso_from_text(value)
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) != 8:
+        return None
+    seconds = int.from_bytes(raw, "little", signed=True)
+    try:
+        return (_DOTNET_EPOCH + timedelta(seconds=seconds)).isoformat()
+    except (OverflowError, ValueError):
+        return None
+
+
+def _host(url: str) -> str | None:
+    candidate = url if "://" in url else "http://" + url
+    try:
+        host = urlsplit(candidate).hostname
+    except ValueError:
+        return None
+    return host or None
+
+
+def login_record(
+    fmt: str,
+    label: str,
+    src: Input,
+    where: str,
+    *,
+    title: Any = None,
+    urls: Iterable[Any] = (),
+    identifiers: Iterable[Any] = (),
+    created: str | None = None,
+    modified: str | None = None,
+    last_used: str | None = None,
+    state: str | None = None,
+    item_id: Any = None,
+) -> Record:
+    """One login item -> one finding per distinct (domain, identifier).
+
+    A login whose URLs give no domain (empty, ``http://``, ``chrome://``) is skipped: there is
+    no organization to name. Android app URLs map to a domain by reversing the package name,
+    and the package is kept as evidence.
+    """
+    targets: dict[str, tuple[str | None, str | None]] = {}
+    for url in urls:
+        url = text(url)
+        if not url:
+            continue
+        package = android_package(url)
+        if package is not None:
+            domain = android_package_domain(package)
+            if domain and domain not in targets:
+                targets[domain] = (None, package)
+            continue
+        domain = registrable_domain(url)
+        if domain and (domain not in targets or targets[domain][0] is None):
+            targets[domain] = (_host(url), targets.get(domain, (None, None))[1])
+    if not targets:
+        return Record(where, skipped="no web address")
+    names: list[str | None] = []
+    for value in identifiers:
+        ident = clean_identifier(value)
+        if ident and ident not in names:
+            names.append(ident)
+    if not names:
+        names = [None]
+    title_text = clean_title(title)
+    ident_key = text(item_id)[:100] or title_text or ""
+    base: dict[str, Any] = {"format": label, "file": src.file_name}
+    if title_text:
+        base["title"] = title_text
+    if created:
+        base["created"] = created
+    if modified:
+        base["modified"] = modified
+    if last_used:
+        base["last_used"] = last_used
+    if state:
+        base["state"] = state
+    location = src.name
+    findings: list[Finding] = []
+    for domain, (host, package) in targets.items():
+        evidence = dict(base)
+        if host and host != domain:
+            evidence["host"] = host
+        if package:
+            evidence["android_package"] = package
+        if _IP_LIKE.search(domain):
+            confidence = CONFIDENCE_IP
+        elif host is None and package:
+            confidence = CONFIDENCE_ANDROID
+        elif state in ("trashed", "deleted"):
+            confidence = CONFIDENCE_DELETED
+        else:
+            confidence = CONFIDENCE_LOGIN
+        for ident in names:
+            findings.append(
+                Finding(
+                    source=fmt,
+                    domain=domain,
+                    identifier=ident,
+                    location=location,
+                    evidence=evidence,
+                    first_seen=created,
+                    last_seen=last_used or modified or created,
+                    confidence=confidence,
+                    key=f"{domain}|{ident or ''}|{ident_key}",
+                )
+            )
+    return Record(where, findings=tuple(findings))
+
+
+def json_urls(cell: str) -> list[str]:
+    """A cell holding a JSON array of URLs (strings or {url: ...}); a plain URL is kept as is."""
+    cell = cell.strip()
+    if not cell.startswith("["):
+        return [cell] if cell else []
+    try:
+        value = json.loads(cell)
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(value, list):
+        return []
+    out: list[str] = []
+    for entry in value:
+        if isinstance(entry, str):
+            out.append(entry)
+        elif isinstance(entry, dict) and isinstance(entry.get("url"), str):
+            out.append(entry["url"])
+    return out
+
+
+def skip(where: str, reason: str) -> Record:
+    return Record(where, skipped=reason)

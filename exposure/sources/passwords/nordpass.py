@@ -1,0 +1,76 @@
+"""NordPass CSV (logins have ``type`` password; cards, notes, identities, folders are skipped)."""
+
+from __future__ import annotations
+
+from exposure.sources.base import Input, Record, RecordError
+from exposure.sources.passwords.common import json_urls, login_record, skip
+from exposure.sources.passwords.csvfile import CsvImporter, Row
+
+_LEGACY = (
+    "name",
+    "url",
+    "username",
+    "password",
+    "note",
+    "cardholdername",
+    "cardnumber",
+    "cvc",
+    "expirydate",
+    "zipcode",
+    "folder",
+    "full_name",
+    "phone_number",
+    "email",
+    "address1",
+    "address2",
+    "city",
+    "country",
+    "state",
+    "type",
+)
+_CURRENT = (
+    "name",
+    "url",
+    "additional_urls",
+    "username",
+    "password",
+    "note",
+    "cardholdername",
+    "cardnumber",
+    "cvc",
+    "pin",
+    "expirydate",
+    "zipcode",
+    "folder",
+    "full_name",
+    "phone_number",
+    "email",
+    "address1",
+    "address2",
+    "city",
+    "country",
+    "state",
+    "type",
+    "custom_fields",
+)
+
+
+class NordPassCsv(CsvImporter):
+    format = "nordpass_csv"
+    label = "NordPass CSV"
+    headers = (_CURRENT, _LEGACY)
+    required = frozenset(_LEGACY)
+
+    def row(self, src: Input, where: str, row: Row) -> Record | RecordError:
+        kind = row.get("type").lower()
+        if kind != "password":
+            return skip(where, kind.replace("_", " ") or "not a login")
+        return login_record(
+            self.format,
+            self.label,
+            src,
+            where,
+            title=row.get("name"),
+            urls=[row.get("url"), *json_urls(row.get("additional_urls"))],
+            identifiers=[row.get("username")],
+        )
