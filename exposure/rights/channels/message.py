@@ -62,8 +62,6 @@ def build_message(
     if out.in_reply_to:
         msg["In-Reply-To"] = out.in_reply_to
         msg["References"] = out.in_reply_to
-    if out.language:
-        msg["Content-Language"] = out.language
     for name, value in (extra_headers or {}).items():
         msg[name] = value
     body = out.body.replace("\r\n", "\n").replace("\r", "\n")
@@ -71,6 +69,8 @@ def build_message(
         body += "\n"
     cte = "7bit" if body.isascii() and max(map(len, body.splitlines() or [""])) <= 998 else "quoted-printable"
     msg.set_content(body, subtype="plain", charset="utf-8", cte=cte)
+    if out.language and out.language.isalpha() and out.language.isascii():
+        msg["Content-Language"] = out.language  # after set_content, which clears Content-* headers
     return msg
 
 
