@@ -159,7 +159,7 @@ def _within(n: int, unit: str, language: str) -> str:
         period = "eines Monats" if (unit == "m" and n == 1) else "von " + _count(n, unit, "de")
         return f"innerhalb {period} nach Eingang dieses Schreibens"
     if language == "fr":
-        period = "d'un mois" if (unit == "m" and n == 1) else "de " + _count(n, unit, "fr")
+        period = "d’un mois" if (unit == "m" and n == 1) else "de " + _count(n, unit, "fr")
         return f"dans un délai {period} à compter de la réception de la présente demande"
     period = "un mes" if (unit == "m" and n == 1) else _count(n, unit, "es")
     return f"en el plazo de {period} desde la recepción de esta solicitud"
@@ -178,11 +178,11 @@ def _extension(n: int, unit: str, language: str) -> str:
         )
     if language == "fr":
         return (
-            f"; si vous devez prolonger ce délai de {_count(n, unit, 'fr')}, vous devez m'en informer, "
-            "motifs à l'appui, avant son expiration"
+            f" ; si vous devez prolonger ce délai de {_count(n, unit, 'fr')}, vous devez m’en informer, "
+            "motifs à l’appui, avant son expiration"
         )
     period = f"otro {_UNITS['es'][unit][0]}" if n == 1 else f"otros {_count(n, unit, 'es')}"
-    return f"; si necesita prorrogar este plazo {period}, debe comunicármelo, con los motivos, antes de que venza"
+    return f"; si necesitan prorrogar este plazo {period}, deben comunicármelo, con los motivos, antes de que venza"
 
 
 def describe(deadline: Deadline, language: str = "en", *, with_extension: bool = True) -> str:

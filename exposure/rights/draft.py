@@ -15,7 +15,8 @@ the profile (the signature is one of those identifiers).
 
 ``extra`` keys used by the templates:
 - ``right``: for follow_up and complaint, the right of the original request (default erasure);
-- ``original_date``, ``original_subject``, ``request_id``: follow_up and complaint;
+- ``original_date`` (ISO date, written out in the letter's language; other text is kept as
+  is), ``original_subject``, ``request_id``: follow_up and complaint;
 - ``history``: complaint (a multi-line block);
 - ``corrections``: correction (what is wrong and what it should be; may be multi-line);
 - ``regulator_name``: optional override for follow_up / complaint.
@@ -54,6 +55,10 @@ PLAIN_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "complaint")
 MULTILINE: frozenset[str] = frozenset({"history", "corrections"})
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: ``extra`` values given as ISO dates ("2026-01-30", or a full ISO date-time) are written out
+#: in the letter's language.
+DATE_KEYS: frozenset[str] = frozenset({"original_date"})
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?")
 _MAX_VALUE = 500
 _MAX_BLOCK = 20_000
 
@@ -157,10 +162,10 @@ _VERIFY = {
         "ce qui est nécessaire pour confirmer que cette demande vient de moi.",
     ),
     "es": (
-        "Si tiene dudas razonables sobre mi identidad, solicite solo la información necesaria para "
+        "Si tienen dudas razonables sobre mi identidad, soliciten solo la información necesaria para "
         "resolverlas; los datos anteriores deberían bastar para encontrar mis registros.",
-        "La ley no le permite condicionar esta solicitud a la verificación de mi identidad.",
-        "Los datos anteriores deberían bastar para encontrar mis registros; le ruego que no pida más de lo "
+        "La ley no les permite condicionar esta solicitud a la verificación de mi identidad.",
+        "Los datos anteriores deberían bastar para encontrar mis registros; les ruego que no pidan más de lo "
         "necesario para confirmar que esta solicitud procede de mí.",
     ),
 }
@@ -171,7 +176,7 @@ _LABELS = {
     "de": {"name": "Name", "email": "E-Mail-Adresse", "phone": "Telefonnummer", "address": "Postanschrift",
            "username": "Benutzername", "dob": "Geburtsdatum"},
     "fr": {"name": "Nom", "email": "Adresse e-mail", "phone": "Numéro de téléphone", "address": "Adresse postale",
-           "username": "Nom d'utilisateur", "dob": "Date de naissance"},
+           "username": "Nom d’utilisateur", "dob": "Date de naissance"},
     "es": {"name": "Nombre", "email": "Correo electrónico", "phone": "Teléfono", "address": "Dirección postal",
            "username": "Nombre de usuario", "dob": "Fecha de nacimiento"},
 }  # fmt: skip
@@ -190,11 +195,11 @@ _RIGHT_PHRASES = {
         "limit_sensitive": "die Nutzung meiner sensiblen personenbezogenen Daten einzuschränken",
     },
     "fr": {
-        "erasure": "d'effacer mes données personnelles", "access": "de me donner accès à mes données personnelles",
+        "erasure": "d’effacer mes données personnelles", "access": "de me donner accès à mes données personnelles",
         "opt_out": "de cesser de vendre et de partager mes données personnelles",
         "objection": "de cesser de traiter mes données personnelles",
         "correction": "de rectifier mes données personnelles",
-        "limit_sensitive": "de limiter l'utilisation de mes données personnelles sensibles",
+        "limit_sensitive": "de limiter l’utilisation de mes données personnelles sensibles",
     },
     "es": {
         "erasure": "que suprimiera mis datos personales", "access": "acceso a mis datos personales",
@@ -212,16 +217,16 @@ _COMPLAINT_BASIS = {
         "Ich bin durch das folgende Gesetz geschützt: {law}.",
     ),
     "fr": (
-        "J'introduis cette réclamation sur le fondement de {c}.",
+        "Fondement de cette réclamation : {c}.",
         "Je suis protégé(e) par la loi suivante : {law}.",
     ),
-    "es": ("Presento esta reclamación al amparo de {c}.", "Me ampara la siguiente ley: {law}."),
+    "es": ("Fundamento de esta reclamación: {c}.", "Me ampara la siguiente ley: {law}."),
 }
 
 _DEFAULT_REGULATOR = {
     "en": "the competent regulator",
     "de": "die zuständige Aufsichtsbehörde",
-    "fr": "l'autorité de contrôle compétente",
+    "fr": "l’autorité de contrôle compétente",
     "es": "la autoridad de control competente",
 }
 
@@ -352,9 +357,18 @@ def draft(
         if not _PLACEHOLDER.fullmatch("{" + str(key) + "}"):
             raise ValidationError(f"extra: {key!r} is not a valid placeholder name")
         values[key] = _check_block(raw, key) if key in MULTILINE else _check_line(raw, key)
+    for key in DATE_KEYS:
+        if key in values and _ISO_DATE.fullmatch(values[key]):
+            try:
+                values[key] = format_date(date.fromisoformat(values[key][:10]), language)
+            except ValueError:
+                raise ValidationError(f"{key}: {values[key]!r} is not a valid date") from None
 
     labels = [_label(v, profile, language) for v in idents]
-    block = "\n".join(f"- {lab}: {v}" if lab else f"- {v}" for lab, v in zip(labels, idents, strict=True))
+    colon = " : " if language == "fr" else ": "
+    block = "\n".join(
+        f"- {lab}{colon}{v}" if lab else f"- {v}" for lab, v in zip(labels, idents, strict=True)
+    )
     domains = [d for d in (org.get("domains") or []) if isinstance(d, str)]
     org_ref = org_name
     if domains:
