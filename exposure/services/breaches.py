@@ -27,6 +27,7 @@ from exposure.core.errors import NetworkError, SecretError, ValidationError
 from exposure.core.models import Finding
 from exposure.core.progress import CancelToken, NullProgress, Progress
 from exposure.core.validate import clean_email
+from exposure.net import hibp as hibp_net
 from exposure.net.hibp import (
     API_KEY_URL,
     Breach,
@@ -103,7 +104,7 @@ def _clean_emails(emails: Iterable[str]) -> list[str]:
 def breach_evidence(breach: Breach) -> dict[str, Any]:
     evidence: dict[str, Any] = {
         "breach": breach.name,
-        "title": breach.title,
+        "breach_title": breach.title,
         "date": breach.breach_date,
         "data_classes": list(breach.data_classes),
     }
@@ -240,6 +241,28 @@ def _breach_row(row: sqlite3.Row) -> dict[str, Any]:
 # --- the keyed path: check emails ----------------------------------------------------------------
 
 
+class _CancellableClock(Clock):
+    """Sleeps in short steps and stops at a cancel request (a rate-limit pause can be 6 s)."""
+
+    STEP = 0.25
+
+    def __init__(self, base: Clock, cancel: CancelToken) -> None:
+        self.base = base
+        self.cancel = cancel
+
+    def now(self) -> float:
+        return self.base.now()
+
+    def sleep(self, seconds: float) -> None:
+        end = self.base.now() + seconds
+        while True:
+            self.cancel.check()
+            remaining = end - self.base.now()
+            if remaining <= 0:
+                return
+            self.base.sleep(min(remaining, self.STEP))
+
+
 @dataclass
 class BreachCheck:
     """What :func:`check_breaches` found."""
@@ -291,6 +314,8 @@ def check_breaches(
     if not key:
         raise SecretError(missing_key_message())
     result = BreachCheck()
+    if cancel is not None:
+        clock = _CancellableClock(clock or hibp_net.default_clock(), cancel)
     url = api_url(conn)
     location = describe_host(url)
     progress.start("Checking breaches", total=len(wanted))
@@ -439,6 +464,20 @@ def match_breach_list_to_inventory(conn: sqlite3.Connection) -> list[dict[str, A
             )
         ]
     return sorted(by_org.values(), key=lambda e: (e["name"].casefold(), e["id"]))
+
+
+def organization_detail(conn: sqlite3.Connection, org_id: int, *, max_findings: int = 50) -> dict[str, Any]:
+    """An organization's inventory row for the breaches view: the organization, its findings
+    (newest first, at most ``max_findings``) and its row state and latest request."""
+    from exposure.services.catalog import get_organization
+    from exposure.services.inventory import findings_for, latest_requests
+
+    state = conn.execute("SELECT state FROM inventory_state WHERE org_id = ?", (org_id,)).fetchone()
+    return {
+        "organization": get_organization(conn, org_id),
+        "findings": findings_for(conn, org_id)[:max_findings],
+        "row": {"state": state[0] if state else "active", "request": latest_requests(conn).get(org_id)},
+    }
 
 
 def describe_match(entry: dict[str, Any]) -> str:

@@ -52,7 +52,7 @@ def test_breaches_json_lists_breaches_and_the_inventory_shows_them(
     assert finding["evidence"]["breach"] == "Adobe"
     assert finding["evidence"]["data_classes"] == got["Adobe"]["data_classes"]
     assert finding["domain"] == "adobe.com" and finding["identifier"] == ALICE
-    assert by_name["example.test"]["findings"][0]["evidence"]["title"] == "Example Shop"
+    assert by_name["example.test"]["findings"][0]["evidence"]["breach_title"] == "Example Shop"
     assert not any(o["name"] == "Example Spam List" for o in inv)
 
     # offline afterwards: what was found, without contacting anything

@@ -70,7 +70,7 @@ def test_check_stores_breaches_links_and_findings(
     assert finding["source"] == "hibp" and finding["identifier"] == ALICE and finding["confidence"] == 1.0
     assert finding["domain"] == "adobe.com" and finding["first_seen"] == "2013-10-04"
     assert finding["evidence"] == {
-        "breach": "Adobe", "title": "Adobe", "date": "2013-10-04", "pwn_count": 152445165,
+        "breach": "Adobe", "breach_title": "Adobe", "date": "2013-10-04", "pwn_count": 152445165,
         "data_classes": ["Email addresses", "Password hints", "Passwords", "Usernames"],
     }  # fmt: skip
     shop = _org_by_name(conn, "example.test")
@@ -287,3 +287,22 @@ def test_password_checker_stops_after_a_network_failure(
         assert checker.error is not None and "503" in checker.error
         assert checker("password") is None  # not asked again
     assert len([1 for r, _ in server.log]) == 4  # one lookup: request_with_retries tried 503 4 times
+
+
+def test_cancel_during_a_rate_limit_pause_stops_at_once(
+    server: HTTPServer, api: str, conn: sqlite3.Connection, clock: FakeClock
+) -> None:
+    serve_alice(server, [])
+    token = CancelToken()
+    original = clock.sleep
+
+    def sleep(seconds: float) -> None:
+        original(seconds)
+        if clock.t > 1001.0:  # a second into the first pause, the user presses Cancel
+            token.cancel()
+
+    clock.sleep = sleep  # type: ignore[method-assign]
+    with pytest.raises(Cancelled):
+        svc.check_breaches(conn, [ALICE], cancel=token, clock=clock, api_key=data.API_KEY)
+    assert sum(clock.sleeps) < 2  # not the whole 6.1 s pause
+    assert [r.path for r, _ in server.log] == ["/api/v3/subscription/status"]
