@@ -356,7 +356,9 @@ def draft(
     for key, raw in extra.items():
         if not _PLACEHOLDER.fullmatch("{" + str(key) + "}"):
             raise ValidationError(f"extra: {key!r} is not a valid placeholder name")
-        values[key] = _check_block(raw, key) if key in MULTILINE else _check_line(raw, key)
+        value = _check_block(raw, key) if key in MULTILINE else _check_line(raw, key)
+        if value:  # an empty value counts as missing: "On  I sent you" is never written
+            values[key] = value
     for key in DATE_KEYS:
         if key in values and _ISO_DATE.fullmatch(values[key]):
             try:

@@ -80,7 +80,7 @@ class Regulator:
     language: str | None = None  #: language complaints are handled in, when known
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per law: compared and hashed by identity
 class Regime:
     id: str
     name: str

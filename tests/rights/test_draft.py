@@ -446,3 +446,11 @@ def test_original_date_is_written_in_the_letters_language(language: str, written
             "follow_up", profile=DE, org=ADTECH, regime=REGIMES["gdpr"], language=language,
             identifiers=["erika@example.de"], extra=dict(EXTRA, original_date="2026-13-45"),
         )  # fmt: skip
+
+
+def test_empty_extra_values_count_as_missing() -> None:
+    with pytest.raises(ValidationError, match=r"\{original_date\}"):
+        draft(
+            "follow_up", profile=DE, org=ADTECH, regime=REGIMES["gdpr"], language="de",
+            identifiers=["erika@example.de"], extra=dict(EXTRA, original_date=" "),
+        )  # fmt: skip
