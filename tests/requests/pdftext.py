@@ -96,7 +96,9 @@ def pdf_text(data: bytes) -> str:
             if content[i : i + 1] == b"(":
                 raw, i = _literal(content, i + 1)
                 if font is not None:
-                    text = "".join(font.get(int.from_bytes(raw[k : k + 2], "big"), "?") for k in range(0, len(raw), 2))
+                    text = "".join(
+                        font.get(int.from_bytes(raw[k : k + 2], "big"), "?") for k in range(0, len(raw), 2)
+                    )
                 else:
                     text = raw.decode("latin-1")
                 lines.append(text)

@@ -63,7 +63,9 @@ def test_message_is_well_formed_and_parses_back() -> None:
 
 
 def test_ascii_body_stays_7bit() -> None:
-    out = dataclasses.replace(OUT, subject="Erasure request", body="Hello,\nplease erase my data.\n", from_name="Ada")
+    out = dataclasses.replace(
+        OUT, subject="Erasure request", body="Hello,\nplease erase my data.\n", from_name="Ada"
+    )
     msg = parse(message.message_bytes(message.build_message(out, message_id="<a@b.example>", date=WHEN)))
     assert msg["Content-Transfer-Encoding"] == "7bit"
     assert body_of(msg) == out.body
