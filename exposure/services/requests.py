@@ -81,6 +81,11 @@ def _now(now: datetime | None) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
+def now_utc() -> datetime:
+    """The current time as the requests service sees it (UTC, whole seconds)."""
+    return _now(None)
+
+
 def _stamp(value: datetime) -> str:
     return value.astimezone(UTC).replace(microsecond=0).isoformat()
 
