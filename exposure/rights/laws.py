@@ -3,9 +3,14 @@
 Every number and citation lives in the tables below, so a correction is one edit. The facts come
 from ``shared/reference/laws.md`` (which cites its sources, repeated in each regime's
 ``sources``). Where that file is silent or marks a fact unconfirmed, the entry says so in a
-``note`` ("[U]" = unconfirmed: a default the user can override). Regulator contact details come
-from the datarequests.org supervisory-authority dataset (CC0, data of 2026-07-21) and from the
-authorities' own sites.
+``note`` ("[U]" = unconfirmed: a default the user can override).
+
+Regulators: laws.md names the regulator of each regime (ICO, CPPA, the state attorneys general,
+OPC, CAI, ANPD; "DPA (Art. 77)" for the GDPR). Which authority that is in each EU/EEA state and
+German Land, and every authority's website, are general public knowledge, written here in the
+project's own words; each entry says which (``Regulator.source``). The table deliberately holds
+no email or postal addresses: those come at run time from the catalog the user imported (see
+``exposure.services.regulators.regulator_contact``), so they stay as fresh as that catalog.
 
 Nothing here is legal advice; the drafts say which law they rely on so the user can check.
 """
@@ -78,6 +83,9 @@ class Regulator:
     postal: str | None  #: postal address, lines separated by "\n"
     note: str = ""
     language: str | None = None  #: language complaints are handled in, when known
+    #: Where this entry comes from: "laws.md" or "public knowledge"; an entry enriched from the
+    #: catalog adds where its contacts came from.
+    source: str = ""
 
 
 @dataclass(frozen=True, eq=False)  # one object per law: compared and hashed by identity
@@ -130,163 +138,118 @@ EU_COUNTRIES: tuple[str, ...] = (
 #: EEA states outside the EU where the GDPR applies through the EEA Agreement.
 EEA_EXTRA: tuple[str, ...] = ("IS", "LI", "NO")
 
-_DR = "datarequests.org supervisory authorities (CC0, 2026-07-21)"
+#: Provenance of a regulator entry (``Regulator.source``). Only names, codes, websites and a few
+#: complaint pages are kept here; email and postal contacts come at run time from the imported
+#: catalog (see ``exposure.services.regulators.regulator_contact``).
+LAWS_MD = "laws.md"  #: the regulator is named in shared/reference/laws.md; website from public knowledge
+PUBLIC = "public knowledge"  #: name and website from general public knowledge (not in laws.md)
+#: Where the regulator entries come from, for a regime's ``sources``.
+_REGULATOR_SOURCES = "Regulators: named in laws.md or from public knowledge; websites from public knowledge"
 
 
 def _reg(
     name: str,
     country: str,
     url: str | None,
-    complaint_url: str | None,
-    email: str | None,
-    postal: str | None,
+    *,
+    complaint_url: str | None = None,
     note: str = "",
     language: str | None = None,
+    source: str = PUBLIC,
 ) -> Regulator:
-    return Regulator(name, country, url, complaint_url, email, postal, note, language)
+    """A regulator known by name and website only; contacts are looked up in the catalog."""
+    return Regulator(name, country, url, complaint_url, None, None, note, language, source)
 
 
+#: One supervisory authority per EU/EEA state (Art. 51 GDPR), plus the German Länder. laws.md
+#: only says "DPA (Art. 77)"; which authority that is in each state is public knowledge.
 GDPR_REGULATORS: tuple[Regulator, ...] = (
-    _reg("Österreichische Datenschutzbehörde (DSB)", "AT", "https://www.dsb.gv.at/",
-         "https://www.formularservice.gv.at/site/fsrv/user/formular.aspx?pid=5a37966ab26c4489adc20dc53162fa4d&pn=Bf10e1134f601464e9b3835170de668bd",
-         "dsb@dsb.gv.at", "Barichgasse 40-42\n1030 Wien\nÖsterreich", language="de"),
-    _reg("Autorité de protection des données / Gegevensbeschermingsautoriteit (APD/GBA)", "BE",
-         "https://www.dataprotectionauthority.be/",
-         "https://www.dataprotectionauthority.be/citizen/actions/lodge-a-complaint",
-         "contact@apd-gba.be", "Drukpersstraat 35\n1000 Brussels\nBelgium"),
-    _reg("Commission for Personal Data Protection (CPDP)", "BG", "https://www.cpdp.bg", None,
-         "kzld@cpdp.bg", "2 Prof. Tsvetan Lazarov Blvd.\nSofia 1592\nBulgaria", language="bg"),
-    _reg("Agencija za zaštitu osobnih podataka (AZOP)", "HR", "https://azop.hr/",
-         "https://azop.hr/zahtjev-za-utvrdivanje-povrede-prava/", "azop@azop.hr",
-         "Selska cesta 136\n10 000 Zagreb\nCroatia", language="hr"),
-    _reg("Commissioner for Personal Data Protection (Cyprus)", "CY", "http://www.dataprotection.gov.cy", None,
-         "commissioner@dataprotection.gov.cy", "P.O. Box 23378\n1682 Nicosia\nCyprus", language="el"),
-    _reg("Úřad pro ochranu osobních údajů (ÚOOÚ)", "CZ", "https://www.uoou.cz/", None, "posta@uoou.cz",
-         "Pplk. Sochora 27\n170 00 Praha 7\nCzech Republic", language="cs"),
-    _reg("Datatilsynet (Denmark)", "DK", "https://www.datatilsynet.dk/", None, "dt@datatilsynet.dk",
-         "Carl Jacobsens Vej 35\n2500 Valby\nDenmark", language="da"),
-    _reg("Andmekaitse Inspektsioon (AKI)", "EE", "https://www.aki.ee/", None, "info@aki.ee",
-         "39 Tatari St.\n10134 Tallinn\nEstonia", language="et"),
-    _reg("Tietosuojavaltuutetun toimisto (Data Protection Ombudsman)", "FI", "https://tietosuoja.fi",
-         "https://tietosuoja.fi/ilmoitus-tietosuojavaltuutetulle", "tietosuoja@om.fi",
-         "PL 800\n00531 Helsinki\nFinland", language="fi"),
+    _reg("Datenschutzbehörde (DSB), Austria", "AT", "https://www.dsb.gv.at/", language="de"),
+    _reg("Data Protection Authority of Belgium (APD / GBA)", "BE", "https://www.dataprotectionauthority.be/",
+         note="Handles complaints in Dutch, French or German."),
+    _reg("Commission for Personal Data Protection (CPDP), Bulgaria", "BG", "https://www.cpdp.bg/", language="bg"),
+    _reg("Personal Data Protection Agency (AZOP), Croatia", "HR", "https://azop.hr/", language="hr"),
+    _reg("Commissioner for Personal Data Protection, Cyprus", "CY", "https://www.dataprotection.gov.cy/",
+         language="el"),
+    _reg("Office for Personal Data Protection (ÚOOÚ), Czech Republic", "CZ", "https://www.uoou.cz/", language="cs"),
+    _reg("Datatilsynet, Denmark", "DK", "https://www.datatilsynet.dk/", language="da"),
+    _reg("Data Protection Inspectorate (AKI), Estonia", "EE", "https://www.aki.ee/", language="et"),
+    _reg("Data Protection Ombudsman (Tietosuojavaltuutettu), Finland", "FI", "https://tietosuoja.fi/",
+         language="fi"),
     _reg("Commission nationale de l'informatique et des libertés (CNIL)", "FR", "https://www.cnil.fr/",
-         "https://www.cnil.fr/fr/plaintes", None,
-         "3 Place de Fontenoy\nTSA 80715\n75334 Paris Cedex 07\nFrance",
-         note="Complaints through the online form; no public complaint email.", language="fr"),
-    # Germany: private companies are supervised by the authority of the Land they sit in; a
-    # resident may also complain to the authority of the Land they live in (Art. 77(1)). The
-    # federal BfDI supervises telecom and postal companies and is the fallback when the Land
-    # is unknown (it forwards complaints to the competent Land authority).
-    _reg("Die Bundesbeauftragte für den Datenschutz und die Informationsfreiheit (BfDI)", "DE",
-         "https://www.bfdi.bund.de", "https://formulare.bfdi.bund.de/lip/action/invoke.do?id=BfDIBeschwerde",
-         "poststelle@bfdi.bund.de", "Graurheindorfer Str. 153\n53117 Bonn\nDeutschland",
-         note="Federal authority: competent for telecom and postal companies; fallback when the "
-         "Land is unknown (complaints about other companies go to the Land authority).", language="de"),
-    _reg("Landesbeauftragter für den Datenschutz und die Informationsfreiheit Baden-Württemberg", "DE-BW",
-         "https://www.baden-wuerttemberg.datenschutz.de/",
-         "https://www.service-bw.de/onlineantraege/onlineantrag?processInstanceId=994719535",
-         "poststelle@lfdi.bwl.de", "Postfach 10 29 32\n70025 Stuttgart\nDeutschland", language="de"),
+         complaint_url="https://www.cnil.fr/fr/plaintes",
+         note="Complaints are filed online on the CNIL's complaint pages, or by post.", language="fr"),
+    # Germany: companies are supervised by the data-protection authority of the Land where they
+    # are based, and anyone may complain to the authority of the Land they live in (Art. 77(1)).
+    # The federal BfDI covers telecom and postal companies and is the fallback when the Land is
+    # unknown; it passes complaints on to the competent Land authority.
+    _reg("Bundesbeauftragte für den Datenschutz und die Informationsfreiheit (BfDI)", "DE",
+         "https://www.bfdi.bund.de/",
+         note="Federal authority: telecom and postal companies; fallback when your Land is unknown "
+         "(other complaints are passed on to the Land authority).", language="de"),
+    _reg("Landesbeauftragter für den Datenschutz und die Informationsfreiheit Baden-Württemberg (LfDI BW)",
+         "DE-BW", "https://www.baden-wuerttemberg.datenschutz.de/", language="de"),
     _reg("Bayerisches Landesamt für Datenschutzaufsicht (BayLDA)", "DE-BY", "https://www.lda.bayern.de/",
-         "https://www.lda.bayern.de/de/beschwerde.html", "poststelle@lda.bayern.de",
-         "Postfach 1349\n91504 Ansbach\nDeutschland",
-         note="Private sector in Bavaria (public bodies: Bayerischer Landesbeauftragter für den Datenschutz).",
-         language="de"),
+         note="Private sector in Bavaria; Bavarian public bodies are supervised by the Bayerischer "
+         "Landesbeauftragter für den Datenschutz.", language="de"),
     _reg("Berliner Beauftragte für Datenschutz und Informationsfreiheit", "DE-BE",
-         "https://www.datenschutz-berlin.de", "https://kontakt.datenschutz-berlin.de/",
-         "mailbox@datenschutz-berlin.de", "Alt-Moabit 59-61\n10555 Berlin\nDeutschland", language="de"),
-    _reg("Landesbeauftragte für den Datenschutz und für das Recht auf Akteneinsicht Brandenburg", "DE-BB",
-         "https://www.lda.brandenburg.de",
-         "https://www.lda.brandenburg.de/lda/de/service/formulare-und-musterschreiben/beschwerdeformular/",
-         "poststelle@lda.brandenburg.de", "Stahnsdorfer Damm 77\n14532 Kleinmachnow\nDeutschland", language="de"),
-    _reg("Landesbeauftragte für Datenschutz und Informationsfreiheit Bremen", "DE-HB",
-         "https://www.datenschutz.bremen.de/",
-         "https://www.datenschutz.bremen.de/wir-ueber-uns/online-meldungen/beschwerdeformular-15253",
-         "office@datenschutz.bremen.de", "Arndtstraße 1\n27570 Bremerhaven\nDeutschland", language="de"),
-    _reg("Hamburgischer Beauftragter für Datenschutz und Informationsfreiheit", "DE-HH",
-         "https://datenschutz-hamburg.de/", "https://datenschutz-hamburg.de/beschwerde/",
-         "mailbox@datenschutz.hamburg.de", "Ludwig-Erhard-Str 22, 7. OG\n20459 Hamburg\nDeutschland", language="de"),
-    _reg("Hessischer Beauftragter für Datenschutz und Informationsfreiheit", "DE-HE",
-         "https://datenschutz.hessen.de/", "https://datenschutz.hessen.de/service/beschwerde-uebermitteln",
-         "poststelle@datenschutz.hessen.de", "Postfach 3163\n65021 Wiesbaden\nDeutschland", language="de"),
+         "https://www.datenschutz-berlin.de/", language="de"),
+    _reg("Landesbeauftragte für den Datenschutz und für das Recht auf Akteneinsicht Brandenburg (LDA)", "DE-BB",
+         "https://www.lda.brandenburg.de/", language="de"),
+    _reg("Landesbeauftragte für Datenschutz und Informationsfreiheit der Freien Hansestadt Bremen", "DE-HB",
+         "https://www.datenschutz.bremen.de/", language="de"),
+    _reg("Hamburgischer Beauftragter für Datenschutz und Informationsfreiheit (HmbBfDI)", "DE-HH",
+         "https://datenschutz-hamburg.de/", language="de"),
+    _reg("Hessischer Beauftragter für Datenschutz und Informationsfreiheit (HBDI)", "DE-HE",
+         "https://datenschutz.hessen.de/", language="de"),
     _reg("Landesbeauftragter für Datenschutz und Informationsfreiheit Mecklenburg-Vorpommern", "DE-MV",
-         "https://www.datenschutz-mv.de/",
-         "https://www.datenschutz-mv.de/kontakt/online-beschwerdeformular-mitteilung-ueber-einen-datenschutzverstoss/",
-         "info@datenschutz-mv.de", "Schloss Schwerin\nLennéstraße 1\n19053 Schwerin\nDeutschland", language="de"),
-    _reg("Landesbeauftragter für den Datenschutz Niedersachsen", "DE-NI", "https://lfd.niedersachsen.de/",
-         "https://www.navo.niedersachsen.de/navo2/portal/csend/8915/fileget/dsbeschwerdeformular.html",
-         "poststelle@lfd.niedersachsen.de", "Postfach 221\n30002 Hannover\nDeutschland", language="de"),
-    _reg("Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen", "DE-NW",
-         "https://www.ldi.nrw.de/", None, "poststelle@ldi.nrw.de",
-         "Kavalleriestraße 2-4\n40213 Düsseldorf\nDeutschland", language="de"),
-    _reg("Landesbeauftragter für den Datenschutz und die Informationsfreiheit Rheinland-Pfalz", "DE-RP",
-         "https://www.datenschutz.rlp.de",
-         "https://www.datenschutz.rlp.de/de/themenfelder-themen/online-services/beschwerdeformular/",
-         "poststelle@datenschutz.rlp.de", "Postfach 30 40\n55020 Mainz\nDeutschland", language="de"),
-    _reg("Unabhängiges Datenschutzzentrum Saarland", "DE-SL", "https://datenschutz.saarland.de/",
-         "https://www.datenschutz.saarland.de/online-dienste/beschwerdeformular",
-         "poststelle@datenschutz.saarland.de", "Fritz-Dobisch-Straße 12\n66111 Saarbrücken\nDeutschland",
+         "https://www.datenschutz-mv.de/", language="de"),
+    _reg("Landesbeauftragter für den Datenschutz Niedersachsen (LfD)", "DE-NI", "https://lfd.niedersachsen.de/",
          language="de"),
-    _reg("Sächsische Datenschutz- und Transparenzbeauftragte", "DE-SN", "https://www.datenschutz.sachsen.de",
-         "https://formulare.datenschutz.sachsen.de/form/provide/53/", "post@sdtb.sachsen.de",
-         "Postfach 11 01 32\n01330 Dresden\nDeutschland", language="de"),
-    _reg("Landesbeauftragter für den Datenschutz Sachsen-Anhalt", "DE-ST", "https://datenschutz.sachsen-anhalt.de",
-         "https://datenschutz.sachsen-anhalt.de/service/online-formulare/beschwerde-anfrage",
-         "poststelle@lfd.sachsen-anhalt.de", "Postfach 1947\n39009 Magdeburg\nDeutschland", language="de"),
+    _reg("Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen (LDI NRW)", "DE-NW",
+         "https://www.ldi.nrw.de/", language="de"),
+    _reg("Landesbeauftragter für den Datenschutz und die Informationsfreiheit Rheinland-Pfalz", "DE-RP",
+         "https://www.datenschutz.rlp.de/", language="de"),
+    _reg("Unabhängiges Datenschutzzentrum Saarland", "DE-SL", "https://www.datenschutz.saarland.de/",
+         language="de"),
+    _reg("Sächsische Datenschutz- und Transparenzbeauftragte", "DE-SN", "https://www.datenschutz.sachsen.de/",
+         language="de"),
+    _reg("Landesbeauftragter für den Datenschutz Sachsen-Anhalt", "DE-ST", "https://datenschutz.sachsen-anhalt.de/",
+         language="de"),
     _reg("Unabhängiges Landeszentrum für Datenschutz Schleswig-Holstein (ULD)", "DE-SH",
-         "https://www.datenschutzzentrum.de/", "https://www.datenschutzzentrum.de/formular/beschwerde.php",
-         "mail@datenschutzzentrum.de", "Postfach 71 16\n24171 Kiel\nDeutschland", language="de"),
-    _reg("Thüringer Landesbeauftragter für den Datenschutz und die Informationsfreiheit", "DE-TH",
-         "https://www.tlfdi.de", None, "poststelle@datenschutz.thueringen.de",
-         "Postfach 900455\n99107 Erfurt\nDeutschland", language="de"),
-    _reg("Hellenic Data Protection Authority", "GR", "https://www.dpa.gr/", None, "complaints@dpa.gr",
-         "Kifissias 1-3\n115 23 Athens\nGreece", language="el"),
-    _reg("Nemzeti Adatvédelmi és Információszabadság Hatóság (NAIH)", "HU", "https://www.naih.hu/", None,
-         "ugyfelszolgalat@naih.hu", "Pf.: 9.\n1363 Budapest\nHungary", language="hu"),
-    _reg("Data Protection Commission (DPC)", "IE", "https://www.dataprotection.ie",
-         "https://forms.dataprotection.ie/contact", "info@dataprotection.ie",
-         "21 Fitzwilliam Square South\nDublin 2\nD02 RD28\nIreland",
-         note="Lead authority for many large tech companies with EU headquarters in Ireland.", language="en"),
-    _reg("Garante per la protezione dei dati personali", "IT", "https://www.garanteprivacy.it/", None,
-         "protocollo@pec.gpdp.it", "Piazza Venezia 11\n00187 Roma\nItaly",
-         note="The email is a certified-mail (PEC) address.", language="it"),
-    _reg("Datu valsts inspekcija (Data State Inspectorate)", "LV", "https://www.dvi.gov.lv/", None,
-         "pasts@dvi.gov.lv", "Elijas iela 17\nRiga LV-1050\nLatvia", language="lv"),
-    _reg("Valstybinė duomenų apsaugos inspekcija (State Data Protection Inspectorate)", "LT",
-         "https://vdai.lrv.lt/", None, "ada@ada.lt", "L. Sapiegos str. 17\n10312 Vilnius\nLithuania", language="lt"),
-    _reg("Commission nationale pour la protection des données (CNPD)", "LU", "https://cnpd.public.lu",
-         "https://cnpd.public.lu/en/particuliers/faire-valoir/formulaire-plainte.html", "info@cnpd.lu",
-         "15, Boulevard du Jazz\nL-4370 Belvaux\nLuxembourg"),
-    _reg("Information and Data Protection Commissioner (IDPC)", "MT", "https://idpc.org.mt",
-         "https://register.idpc.org.mt/report-breach/complaint/", "idpc.info@idpc.org.mt",
-         "Floor 2, Airways House\nTriq Il-Kbira\nTas-Sliema SLM 1549\nMalta", language="en"),
-    _reg("Autoriteit Persoonsgegevens (AP)", "NL", "https://autoriteitpersoonsgegevens.nl",
-         "https://autoriteitpersoonsgegevens.nl/nl/meldingsformulier-klachten",
-         "info@autoriteitpersoonsgegevens.nl", "Postbus 93374\n2509 AJ Den Haag\nThe Netherlands", language="nl"),
-    _reg("Urząd Ochrony Danych Osobowych (UODO)", "PL", "https://www.uodo.gov.pl/", None,
-         "kancelaria@uodo.gov.pl", "ul. Stawki 2\n00-193 Warszawa\nPoland", language="pl"),
-    _reg("Comissão Nacional de Proteção de Dados (CNPD)", "PT", "https://www.cnpd.pt", None, "geral@cnpd.pt",
-         "Av. D. Carlos I, 134 - 1.º\n1200-651 Lisboa\nPortugal", language="pt"),
-    _reg("Autoritatea Naţională de Supraveghere a Prelucrării Datelor cu Caracter Personal (ANSPDCP)", "RO",
-         "https://www.dataprotection.ro/", "https://www.dataprotection.ro/index.jsp?page=Plangeri_pagina_principala",
-         "anspdcp@dataprotection.ro", "B-dul G-ral. Gheorghe Magheru 28-30\nSector 1, 010336\nBucuresti\nRomania"),
-    _reg("Úrad na ochranu osobných údajov Slovenskej republiky", "SK", "https://dataprotection.gov.sk/uoou/",
-         None, "statny.dozor@pdp.gov.sk", "Hraničná 12\n820 07 Bratislava 27\nSlovakia", language="sk"),
-    _reg("Informacijski pooblaščenec (Information Commissioner)", "SI", "https://www.ip-rs.si/", None,
-         "gp.ip@ip-rs.si", "Dunajska cesta 22\n1000 Ljubljana\nSlovenia", language="sl"),
+         "https://www.datenschutzzentrum.de/", language="de"),
+    _reg("Thüringer Landesbeauftragter für den Datenschutz und die Informationsfreiheit (TLfDI)", "DE-TH",
+         "https://www.tlfdi.de/", language="de"),
+    _reg("Hellenic Data Protection Authority (HDPA)", "GR", "https://www.dpa.gr/", language="el"),
+    _reg("Nemzeti Adatvédelmi és Információszabadság Hatóság (NAIH), Hungary", "HU", "https://naih.hu/",
+         language="hu"),
+    _reg("Data Protection Commission (DPC), Ireland", "IE", "https://www.dataprotection.ie/",
+         note="Lead authority for the many large technology companies with their EU base in Ireland.",
+         language="en"),
+    _reg("Garante per la protezione dei dati personali, Italy", "IT", "https://www.garanteprivacy.it/",
+         language="it"),
+    _reg("Data State Inspectorate (DVI), Latvia", "LV", "https://www.dvi.gov.lv/", language="lv"),
+    _reg("State Data Protection Inspectorate (VDAI), Lithuania", "LT", "https://vdai.lrv.lt/", language="lt"),
+    _reg("Commission nationale pour la protection des données (CNPD), Luxembourg", "LU",
+         "https://cnpd.public.lu/"),
+    _reg("Information and Data Protection Commissioner (IDPC), Malta", "MT", "https://idpc.org.mt/",
+         language="en"),
+    _reg("Autoriteit Persoonsgegevens (AP), Netherlands", "NL", "https://autoriteitpersoonsgegevens.nl/",
+         language="nl"),
+    _reg("Urząd Ochrony Danych Osobowych (UODO), Poland", "PL", "https://uodo.gov.pl/", language="pl"),
+    _reg("Comissão Nacional de Proteção de Dados (CNPD), Portugal", "PT", "https://www.cnpd.pt/", language="pt"),
+    _reg("National Supervisory Authority for Personal Data Processing (ANSPDCP), Romania", "RO",
+         "https://www.dataprotection.ro/", language="ro"),
+    _reg("Office for Personal Data Protection of the Slovak Republic", "SK", "https://dataprotection.gov.sk/",
+         language="sk"),
+    _reg("Information Commissioner (Informacijski pooblaščenec), Slovenia", "SI", "https://www.ip-rs.si/",
+         language="sl"),
     _reg("Agencia Española de Protección de Datos (AEPD)", "ES", "https://www.aepd.es/",
-         "https://sedeagpd.gob.es/sede-electronica-web/vistas/infoSede/tramitesCiudadano.jsf", None,
-         "C/ Jorge Juan, 6\n28001 Madrid\nEspaña",
-         note="Complaints through the electronic office (sede electrónica) or by post.", language="es"),
-    _reg("Integritetsskyddsmyndigheten (IMY)", "SE", "https://www.imy.se/", None, "imy@imy.se",
-         "Box 8114\n104 20 Stockholm\nSweden", language="sv"),
-    _reg("Persónuvernd (Icelandic Data Protection Authority)", "IS", "https://www.personuvernd.is/", None,
-         "postur@personuvernd.is", "Rauðarárstígur 10\n105 Reykjavík\nIceland", language="is"),
-    _reg("Datenschutzstelle Fürstentum Liechtenstein (DSS)", "LI", "https://www.datenschutzstelle.li/",
-         "http://formulare.llv.li/formserver_DSS/start.do?generalid=DSS_BF", "info.dss@llv.li",
-         "Städtle 38\nPostfach 684\n9490 Vaduz\nLiechtenstein", language="de"),
-    _reg("Datatilsynet (Norway)", "NO", "https://www.datatilsynet.no/", None, "postkasse@datatilsynet.no",
-         "Postboks 458 Sentrum\n0105 Oslo\nNorway", language="no"),
+         note="Complaints go through the AEPD's electronic office (sede electrónica) or by post.", language="es"),
+    _reg("Integritetsskyddsmyndigheten (IMY), Sweden", "SE", "https://www.imy.se/", language="sv"),
+    _reg("Persónuvernd (Data Protection Authority), Iceland", "IS", "https://www.personuvernd.is/", language="is"),
+    _reg("Datenschutzstelle (DSS), Liechtenstein", "LI", "https://www.datenschutzstelle.li/", language="de"),
+    _reg("Datatilsynet, Norway", "NO", "https://www.datatilsynet.no/", language="no"),
 )  # fmt: skip
 
 # --------------------------------------------------------------------------- deadlines
@@ -361,7 +324,7 @@ def _gdpr() -> Regime:
         "user's own mailbox avoids the question.",
         regulators=GDPR_REGULATORS,
         strength=100,
-        sources=("https://eulaw.online/l/reg-679-2016/article/12?lang=en", _DR),
+        sources=("https://eulaw.online/l/reg-679-2016/article/12?lang=en", _REGULATOR_SOURCES),
         org_scope=EU_COUNTRIES + EEA_EXTRA,
         in_force=date(2018, 5, 25),
         notes=(
@@ -420,17 +383,18 @@ def _uk_gdpr() -> Regime:
                 "Information Commissioner's Office (ICO)",
                 "GB",
                 "https://ico.org.uk/",
-                "https://ico.org.uk/make-a-complaint/data-protection-complaints/data-protection-complaints/",
+                "https://ico.org.uk/make-a-complaint/",
                 None,
-                "Wycliffe House\nWater Lane\nWilmslow\nCheshire\nSK9 5AF\nUnited Kingdom",
+                None,
                 note="Complain to the organization first; the ICO expects that.",
                 language="en",
+                source=LAWS_MD,
             ),
         ),  # fmt: skip
         strength=95,
         sources=(
             "https://www.ashfords.co.uk/insights/articles/the-data-use-and-access-act-changes-for-data-subject-access-requests",
-            _DR,
+            _REGULATOR_SOURCES,
         ),
         org_scope=("GB",),
         in_force=date(2021, 1, 1),
@@ -479,21 +443,23 @@ def _ccpa() -> Regime:
                 "California Privacy Protection Agency (CPPA / CalPrivacy)",
                 "US-CA",
                 "https://cppa.ca.gov/",
+                "https://cppa.ca.gov/webapplications/complaint",
                 None,
                 None,
-                None,
-                note="Sworn complaint (Cal. Civ. Code § 1798.199.45); use the complaint form on the agency's site.",
+                note="Sworn complaint (Cal. Civ. Code § 1798.199.45), filed on the agency's online complaint form.",
                 language="en",
+                source=LAWS_MD,
             ),
             Regulator(
                 "California Attorney General",
                 "US-CA",
                 "https://oag.ca.gov/privacy/ccpa",
-                None,
+                "https://oag.ca.gov/contact/consumer-complaint-against-business-or-company",
                 None,
                 None,
                 note="Also enforces the CCPA.",
                 language="en",
+                source=LAWS_MD,
             ),
         ),  # fmt: skip
         strength=90,
@@ -553,9 +519,8 @@ def _us_state(
 
 
 def _ag(state: str, region: str, url: str, name: str | None = None, note: str = "") -> Regulator:
-    return Regulator(
-        name or f"{state} Attorney General", region, url, None, None, None, note=note, language="en"
-    )
+    name = name or f"{state} Attorney General"
+    return Regulator(name, region, url, None, None, None, note=note, language="en", source=LAWS_MD)
 
 
 _ALL4 = ("access", "correction", "erasure", "opt_out")
@@ -804,6 +769,7 @@ def _pipeda() -> Regime:
                 None,
                 note="No fining power.",
                 language="en",
+                source=LAWS_MD,
             ),
         ),  # fmt: skip
         strength=35,
@@ -877,6 +843,7 @@ def _quebec() -> Regime:
                 None,
                 note="Complaint provision per laws.md: s. 40 [U].",
                 language="fr",
+                source=LAWS_MD,
             ),
         ),  # fmt: skip
         strength=70,
@@ -933,6 +900,7 @@ def _lgpd() -> Regime:
                 None,
                 note="Petition to the ANPD (Art. 18 §1); consumer-protection bodies also help.",
                 language="pt",
+                source=LAWS_MD,
             ),
         ),  # fmt: skip
         strength=65,

@@ -10,6 +10,8 @@ from exposure.core.errors import ValidationError
 from exposure.rights.laws import (
     DROP_URL,
     EU_COUNTRIES,
+    LAWS_MD,
+    PUBLIC,
     REGIMES,
     RIGHTS,
     applicable_regimes,
@@ -164,6 +166,25 @@ def test_gdpr_has_a_regulator_for_every_member_state_and_german_land() -> None:
     assert "IMY" in by_country["SE"].name
     assert "UODO" in by_country["PL"].name
     assert "BfDI" in by_country["DE"].name
+
+
+@pytest.mark.parametrize("regime_id", sorted(REGIMES))
+def test_regulators_say_where_they_come_from_and_hold_no_copied_contacts(regime_id: str) -> None:
+    """Names and websites only (laws.md or public knowledge); emails and postal addresses come
+    from the user's imported catalog at run time (services.regulators.regulator_contact)."""
+    regime = REGIMES[regime_id]
+    for reg in regime.regulators:
+        assert reg.source in (LAWS_MD, PUBLIC), reg.name
+        assert reg.email is None and reg.postal is None, reg.name
+        assert reg.url and reg.url.startswith("https://"), reg.name
+    assert not any("datarequests" in s.lower() for s in regime.sources)
+
+
+def test_regulators_named_by_laws_md_say_so() -> None:
+    by_id = {rid: {r.source for r in REGIMES[rid].regulators} for rid in REGIMES}
+    for rid in ("uk_gdpr", "ccpa", "pipeda", "quebec_law25", "lgpd", "vcdpa", "tdpsa"):
+        assert by_id[rid] == {LAWS_MD}, rid
+    assert by_id["gdpr"] == {PUBLIC}  # laws.md says "DPA (Art. 77)" without naming them
 
 
 @pytest.mark.parametrize(
