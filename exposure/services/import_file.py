@@ -115,6 +115,8 @@ def import_path(
             _merge(stats, ingest(conn, names))
         result.update({k: v for k, v in stats.as_json().items() if k not in ("skipped",)})
         result["skipped_reasons"] = dict(run.reasons.most_common())
+        if run.fatal is not None and not result["records"]:
+            result["refused"] = True  # nothing could be read from it
         if total:
             progress.advance(max(0, total - run.reported))
         progress.done()

@@ -12,7 +12,10 @@ they never reach a Finding, an exception message, a log or a progress message.
 from __future__ import annotations
 
 import io
+import lzma
+import struct
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +32,20 @@ NAME_KEY = "organization_name"
 
 #: Bytes read for detection.
 HEAD_SIZE = 64 * 1024
+
+#: What reading a damaged file or archive member can raise (turned into SourceError).
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    ValueError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    struct.error,
+    NotImplementedError,
+    RuntimeError,
+)
 
 #: A JSON document larger than this is refused (it is loaded whole).
 MAX_JSON_BYTES = 1 << 30
@@ -72,8 +89,8 @@ class ZipArchive:
         try:
             self._zip = zipfile.ZipFile(path)
             self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-            raise SourceError(f"cannot read the zip archive ({_reason(exc)})", where=str(path)) from exc
+        except READ_ERRORS as exc:
+            raise SourceError(f"cannot read the zip archive ({error_reason(exc)})", where=str(path)) from exc
 
     def names(self) -> list[str]:
         return list(self._infos)
@@ -88,9 +105,9 @@ class ZipArchive:
             )
         try:
             return self._zip.open(info)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError) as exc:
+        except READ_ERRORS as exc:
             raise SourceError(
-                f"cannot read {name} in the archive ({_reason(exc)})", where=str(self.path)
+                f"cannot read {name} in the archive ({error_reason(exc)})", where=str(self.path)
             ) from exc
 
     def size(self, name: str) -> int:
@@ -206,7 +223,7 @@ class Input:
         try:
             return self.path.open("rb")
         except OSError as exc:
-            raise SourceError(f"cannot open the file ({_reason(exc)})", where=str(self.path)) from exc
+            raise SourceError(f"cannot open the file ({error_reason(exc)})", where=str(self.path)) from exc
 
     def open(self, *, counted: bool = True) -> IO[bytes]:
         raw = self._open_raw()
@@ -219,8 +236,8 @@ class Input:
             with self.open(counted=False) as f:
                 try:
                     self._head = f.read(HEAD_SIZE)
-                except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
-                    raise SourceError(f"cannot read the file ({_reason(exc)})", where=self.name) from exc
+                except READ_ERRORS as exc:
+                    raise SourceError(f"cannot read the file ({error_reason(exc)})", where=self.name) from exc
         return self._head[:size]
 
     def read_bytes(self, limit: int = MAX_JSON_BYTES) -> bytes:
@@ -229,8 +246,8 @@ class Input:
         with self.open() as f:
             try:
                 data = f.read(limit + 1)
-            except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
-                raise SourceError(f"cannot read the file ({_reason(exc)})", where=self.name) from exc
+            except READ_ERRORS as exc:
+                raise SourceError(f"cannot read the file ({error_reason(exc)})", where=self.name) from exc
         if len(data) > limit:
             raise SourceError("too large to read", where=self.name)
         return data
@@ -260,7 +277,7 @@ def close_archive(src: Input) -> None:
         close()
 
 
-def _reason(exc: BaseException) -> str:
+def error_reason(exc: BaseException) -> str:
     """An exception's message without any quoted content: first line only, bounded."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:200]

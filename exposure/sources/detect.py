@@ -167,7 +167,7 @@ def _detect_json(src: Input) -> Importer:
 def _detect_csv(src: Input) -> Importer | None:
     candidates = headers(src)
     for superset in (False, True):
-        for _delimiter, header in candidates:
+        for _delimiter, header, _width in candidates:
             for importer in CSV_IMPORTERS:
                 ok = importer.matches_superset(header) if superset else importer.matches_exact(header)
                 if ok:

@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from exposure.cli.output import emit_json, progress_bar, say, table
+    from exposure.cli.output import emit_json, progress_bar, say
     from exposure.services.import_file import failed, import_paths, summarize
     from exposure.sources.detect import importer_for
 
@@ -44,24 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"files": results, "total": summarize(results)})
         return status
-    table(
-        "Import",
-        ["File", "Format", "Read", "Imported", "Skipped", "Errors", "Orgs", "New", "In catalog"],
-        [
-            (
-                Path(r["path"]).name,
-                r["format"] or "?",
-                r["records"],
-                r["imported"],
-                r["skipped"],
-                r["error_count"],
-                r["organizations"],
-                r["new_organizations"],
-                r["matched"],
-            )
-            for r in results
-        ],
-    )
+    _table(results)
     for r in results:
         for error in r["errors"]:
             where = error["where"] if error["where"] == r["path"] else f"{r['path']}: {error['where']}"
@@ -76,3 +59,30 @@ def run(args: argparse.Namespace) -> int:
             "See them with `exposure inventory`."
         )
     return status
+
+
+def _table(results: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="Import", header_style="bold")
+    t.add_column("File", overflow="fold", ratio=2)
+    t.add_column("Format", overflow="fold", ratio=2)
+    for name in ("Read", "Imported", "Skipped", "Errors"):
+        t.add_column(name, justify="right", no_wrap=True)
+    t.add_column("Organizations", overflow="fold", ratio=3, no_wrap=False, min_width=13)
+    for r in results:
+        if r["refused"]:
+            orgs = "refused" if r["format"] else "not an export"
+        else:
+            orgs = f"{r['organizations']} ({r['new_organizations']} new, {r['matched']} in catalog)"
+        t.add_row(
+            Path(r["path"]).name,
+            r["format"] or "?",
+            str(r["records"]),
+            str(r["imported"]),
+            str(r["skipped"]),
+            str(r["error_count"]),
+            orgs,
+        )
+    Console().print(t)

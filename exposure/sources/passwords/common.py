@@ -161,8 +161,9 @@ def login_record(
         package = android_package(url)
         if package is not None:
             domain = android_package_domain(package)
-            if domain and domain not in targets:
-                targets[domain] = (None, package)
+            if domain:
+                host, known = targets.get(domain, (None, None))
+                targets[domain] = (host, known or package)
             continue
         domain = registrable_domain(url)
         if domain and (domain not in targets or targets[domain][0] is None):

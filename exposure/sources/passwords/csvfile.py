@@ -22,7 +22,7 @@ from typing import ClassVar
 
 from exposure.core.errors import SourceError
 from exposure.core.progress import CancelToken, Progress
-from exposure.sources.base import Importer, Input, Item, Record, RecordError
+from exposure.sources.base import READ_ERRORS, Importer, Input, Item, Record, RecordError, error_reason
 
 DELIMITERS = (",", ";", "\t")
 _FIELD_LIMIT = 16 * 1024 * 1024
@@ -38,6 +38,7 @@ class Dialect:
     errors: str
     delimiter: str
     header: tuple[str, ...]
+    width: int  #: cells in the header line, trailing empty ones included (spreadsheet re-saves)
 
 
 def sniff_encoding(src: Input) -> tuple[str, str]:
@@ -64,8 +65,8 @@ def _is_utf8(src: Input) -> bool:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
-    except (OSError, ValueError, EOFError) as exc:
-        raise SourceError("cannot read the file", where=src.name) from exc
+    except READ_ERRORS as exc:
+        raise SourceError(f"cannot read the file ({error_reason(exc)})", where=src.name) from exc
     return True
 
 
@@ -82,12 +83,13 @@ def _clean_header(cells: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def headers(src: Input) -> list[tuple[str, tuple[str, ...]]]:
-    """(delimiter, header cells) for each delimiter that splits the first record."""
+def headers(src: Input) -> list[tuple[str, tuple[str, ...], int]]:
+    """(delimiter, header cells, raw width) for each delimiter that splits the first record."""
     text = head_text(src)
-    if not text or "\x00" in text[:4096]:
+    first_line = text.split("\n", 1)[0]
+    if not text or "\x00" in first_line:
         return []
-    out: list[tuple[str, tuple[str, ...]]] = []
+    out: list[tuple[str, tuple[str, ...], int]] = []
     for delimiter in DELIMITERS:
         try:
             first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
@@ -95,7 +97,7 @@ def headers(src: Input) -> list[tuple[str, tuple[str, ...]]]:
             continue
         header = _clean_header(first)
         if header:
-            out.append((delimiter, header))
+            out.append((delimiter, header, len(first)))
     return out
 
 
@@ -122,9 +124,9 @@ class CsvImporter(Importer):
         candidates = headers(src)
         encoding, errors = sniff_encoding(src)
         for check in (self.matches_exact, self.matches_superset):
-            for delimiter, header in candidates:
+            for delimiter, header, width in candidates:
                 if check(header):
-                    dialect = Dialect(encoding, errors, delimiter, header)
+                    dialect = Dialect(encoding, errors, delimiter, header, width)
                     src.cache["csv"] = dialect
                     return dialect
         expected = ",".join(self.headers[0]) if self.headers else ",".join(sorted(self.required or ()))
@@ -183,8 +185,12 @@ def iter_rows(
         errors_in_a_row = 0
         try:
             next(reader)  # the header
-        except (csv.Error, StopIteration, UnicodeDecodeError):
+        except StopIteration:
             return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise SourceError(f"cannot read the header ({_csv_reason(exc)})", where=src.name) from exc
+        except READ_ERRORS as exc:
+            raise SourceError(f"cannot read the file ({error_reason(exc)})", where=src.name) from exc
         while True:
             if cancel is not None and row_number % 512 == 0:
                 cancel.check()
@@ -205,23 +211,24 @@ def iter_rows(
                     _where(row_number, start_line), f"cannot read this row ({_csv_reason(exc)})"
                 )
                 continue
-            except (OSError, EOFError, ValueError) as exc:
-                raise SourceError(f"cannot read the file after line {start_line}", where=src.name) from exc
+            except READ_ERRORS as exc:
+                raise SourceError(
+                    f"cannot read the file after line {start_line} ({error_reason(exc)})", where=src.name
+                ) from exc
             row_number += 1
             errors_in_a_row = 0
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue  # blank line
-            if len(cells) > width and extra == "error":
-                if any(c.strip() for c in cells[width:]):
+            if len(cells) > width:
+                if extra == "error" and len(cells) > dialect.width:
                     yield RecordError(
                         _where(row_number, start_line),
-                        f"has {len(cells)} fields but the header has {width} "
+                        f"has {len(cells)} fields but the header has {dialect.width} "
                         "(a field with an unquoted comma or quote?); skipped",
                     )
                     continue
-                del cells[width:]
-            elif len(cells) > width and extra == "ignore":
-                del cells[width:]
+                if extra != "keep":
+                    del cells[width:]
             yield _where(row_number, start_line), cells
 
 
