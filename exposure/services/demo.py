@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from exposure.core.models import Finding
 from exposure.services import open_store
 from exposure.services.inventory import ingest
 from exposure.services.profile import update_profile
-from exposure.store.db import now, transaction
+from exposure.store.db import transaction
 
 EMAIL = "ada.example@example.com"
 _VAULT = ["netflix.com", "spotify.com", "amazon.com", "ebay.com", "linkedin.com", "reddit.com", "dropbox.com",
@@ -22,13 +22,18 @@ _BROKERS = ["spokeo.com", "whitepages.com", "beenverified.com", "radaris.com", "
             "fastpeoplesearch.com", "truepeoplesearch.com", "intelius.com", "acxiom.com", "epsilon.com"]  # fmt: skip
 
 
-def _day(rng: random.Random, years: int = 4) -> str:
-    return (datetime.now(UTC) - timedelta(days=rng.randint(1, 365 * years))).date().isoformat()
+def _day(rng: random.Random, base: datetime, years: int = 4) -> str:
+    return (base - timedelta(days=rng.randint(1, 365 * years))).date().isoformat()
 
 
-def populate() -> None:
-    """Fill the current EXPOSURE_HOME with an invented person and their exposure."""
+def populate(today: date | None = None) -> None:
+    """Fill the current EXPOSURE_HOME with an invented person and their exposure.
+
+    Dates are relative to ``today`` (default: the real date), so a fixed ``today`` gives the
+    same data every time.
+    """
     rng = random.Random(7)
+    base = datetime.combine(today or datetime.now(UTC).date(), time(12, 0), tzinfo=UTC)
     conn = open_store()
     update_profile(
         conn,
@@ -43,11 +48,11 @@ def populate() -> None:
     )
     findings: list[Finding] = []
     for domain in _VAULT:
-        created = _day(rng)
+        created = _day(rng, base)
         findings.append(Finding(
             source="bitwarden_json", domain=domain, identifier=EMAIL, location="demo/bitwarden_export.json",
             evidence={"title": domain.split(".")[0].title(), "format": "bitwarden_json"},
-            first_seen=created, last_seen=_day(rng, 1), confidence=0.95,
+            first_seen=created, last_seen=_day(rng, base, 1), confidence=0.95,
         ))  # fmt: skip
     for domain in _MAIL:
         count = rng.randint(2, 240)
@@ -55,12 +60,12 @@ def populate() -> None:
             source="mbox", domain=domain, identifier=EMAIL, location="demo/Takeout/Mail/All mail.mbox",
             evidence={"messages": count, "kinds": ["account", "marketing"],
                       "subjects": [f"Welcome to {domain.split('.')[0].title()}", "Your receipt", "New this week"]},
-            first_seen=_day(rng), last_seen=_day(rng, 1), confidence=0.8,
+            first_seen=_day(rng, base), last_seen=_day(rng, base, 1), confidence=0.8,
         ))  # fmt: skip
     for domain in _BROKERS:
         findings.append(Finding(
             source="manual", domain=domain, identifier="Ada Example", evidence={"note": "listing found by hand"},
-            first_seen=_day(rng, 1), confidence=1.0,
+            first_seen=_day(rng, base, 1), confidence=1.0,
         ))  # fmt: skip
     findings.append(Finding(
         source="hibp", domain="linkedin.com", identifier=EMAIL,
@@ -68,10 +73,10 @@ def populate() -> None:
         first_seen="2012-05-05", confidence=1.0, key="LinkedIn|" + EMAIL,
     ))  # fmt: skip
     ingest(conn, findings)
-    _demo_requests(conn, rng)
+    _demo_requests(conn, rng, base)
 
 
-def _demo_requests(conn: object, rng: random.Random) -> None:
+def _demo_requests(conn: object, rng: random.Random, base: datetime) -> None:
     import sqlite3
 
     assert isinstance(conn, sqlite3.Connection)
@@ -82,18 +87,18 @@ def _demo_requests(conn: object, rng: random.Random) -> None:
             row = conn.execute("SELECT org_id FROM org_domain WHERE domain = ?", (domain,)).fetchone()
             if row is None:
                 continue
-            sent = datetime.now(UTC) - timedelta(days=days_ago)
+            sent = base - timedelta(days=days_ago)
             cur = conn.execute(
                 "INSERT INTO request (org_id, right, law, language, channel, status, subject, body, created_at, "
                 "sent_at, due_at) VALUES (?, 'erasure', 'ccpa', 'en', 'email', ?, 'Request to delete my personal "
                 "information', '(demo)', ?, ?, ?)",
                 (
-                    row[0], status, now(),
+                    row[0], status, base.isoformat(),
                     None if status == "draft" else sent.replace(microsecond=0).isoformat(),
                     None if status == "draft" else (sent + timedelta(days=45)).date().isoformat(),
                 ),
             )  # fmt: skip
             conn.execute(
                 "INSERT INTO request_event (request_id, kind, at, note) VALUES (?, 'status', ?, ?)",
-                (cur.lastrowid, now(), f"demo: {status}"),
+                (cur.lastrowid, base.isoformat(), f"demo: {status}"),
             )

@@ -1,0 +1,221 @@
+"""ExposureApp: modes (one key each), the database per worker thread, one error handler."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import traceback
+from collections.abc import Callable, Iterable
+from datetime import date
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from exposure.tui.commands import ExposureCommands
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+#: mode -> (module under exposure.tui.screens, class, key, footer label)
+SCREENS: dict[str, tuple[str, str, str, str]] = {
+    "dashboard": ("dashboard", "DashboardScreen", "d", "Dashboard"),
+    "inventory": ("inventory", "InventoryScreen", "i", "Inventory"),
+    "catalog": ("catalog", "CatalogScreen", "c", "Catalog"),
+    "requests": ("requests", "RequestsScreen", "r", "Requests"),
+    "sources": ("sources", "SourcesScreen", "s", "Sources"),
+    "profile": ("profile", "ProfileScreen", "p", "Profile"),
+    "settings": ("settings", "SettingsScreen", "comma", "Settings"),
+}
+
+THEMES = ("textual-dark", "textual-light")
+
+
+def _factory(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """Import a screen module only when its mode is first shown (keeps startup fast)."""
+
+    def make() -> Screen[Any]:
+        screen: Screen[Any] = getattr(import_module(f"exposure.tui.screens.{module}"), name)()
+        return screen
+
+    return make
+
+
+def one_line(error: BaseException) -> str:
+    """A readable one-line message for any error."""
+    from exposure.core.errors import ExposureError
+
+    if isinstance(error, ExposureError):
+        return str(error)
+    text = " ".join(str(error).split())
+    if isinstance(error, sqlite3.Error):
+        return f"Database error: {text}"
+    if isinstance(error, OSError) and error.strerror:
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return f"Unexpected error ({type(error).__name__}): {text or 'no details'}; details: ctrl+p > Last error"
+
+
+class ExposureApp(App[None]):
+    """The exposure TUI. ``today`` fixes the clock (tests and snapshots)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "exposure"
+    COMMANDS = App.COMMANDS | {ExposureCommands}
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        mode: _factory(module, cls) for mode, (module, cls, _key, _label) in SCREENS.items()
+    }
+    DEFAULT_MODE = "dashboard"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(
+                key,
+                f"go('{mode}')",
+                label,
+                show=mode != "settings",
+                key_display="," if key == "comma" else None,
+            )
+            for mode, (_m, _c, key, label) in SCREENS.items()
+        ),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", show=False),
+        Binding("q", "quit", "Quit", show=False),
+    ]
+
+    class DataChanged(Message):
+        """Posted after a write, so screens reload what they show."""
+
+    def __init__(self, *, today: date | None = None, load_settings: bool = True) -> None:
+        super().__init__()
+        self._today = today
+        self._load_settings = load_settings
+        self._connections: dict[int, sqlite3.Connection] = {}
+        self._db_lock = threading.Lock()
+        self.data_version = 0
+        self.last_error: str | None = None
+        self.profile_name: str | None = None
+
+    # -- clock and data -----------------------------------------------------------------------
+
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def db(self) -> sqlite3.Connection:
+        """This worker thread's connection (opened on first use; never on the event loop)."""
+        if threading.current_thread() is threading.main_thread():
+            raise RuntimeError("app.db() is for thread workers; never query on the event loop")
+        ident = threading.get_ident()
+        with self._db_lock:  # also serializes the first open (migrations, catalog load)
+            conn = self._connections.get(ident)
+            if conn is None:
+                from exposure.services import open_store
+
+                conn = open_store(check_same_thread=False)
+                self._connections[ident] = conn
+        return conn
+
+    def data_changed(self) -> None:
+        """Call after a write (from the event loop or a worker)."""
+        self.data_version += 1
+        self.post_message(self.DataChanged())
+
+    def on_exposure_app_data_changed(self, _: DataChanged) -> None:
+        screen = self.screen
+        reload = getattr(screen, "refresh_if_stale", None)
+        if callable(reload):
+            reload()
+
+    def on_mount(self) -> None:
+        if self._load_settings:
+            self._startup()
+
+    def on_unmount(self) -> None:
+        with self._db_lock:
+            for conn in self._connections.values():
+                conn.close()
+            self._connections.clear()
+
+    @work(thread=True, exit_on_error=False, group="startup")
+    def _startup(self) -> None:
+        from exposure.services.profile import get_profile
+        from exposure.services.settings import get_setting
+
+        conn = self.db()
+        theme = get_setting(conn, "ui.theme")
+        profile = get_profile(conn)
+        name = None if profile.is_empty else profile.display_name
+        region = profile.region or profile.country
+        self.call_from_thread(self._apply_startup, theme, name, region)
+
+    def _apply_startup(self, theme: str | None, name: str | None, region: str | None) -> None:
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self.set_profile_title(name, region)
+
+    def set_profile_title(self, name: str | None, region: str | None) -> None:
+        self.profile_name = name
+        self.title = f"exposure — {name}{f' ({region})' if region else ''}" if name else "exposure"
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures end up: a one-line notification, never a traceback."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    def report_error(self, error: BaseException) -> None:
+        from exposure.core.errors import Cancelled, ExposureError
+
+        if isinstance(error, Cancelled):
+            self.notify("Cancelled. What was done before is kept.", severity="warning")
+            return
+        if not isinstance(error, ExposureError):
+            self.last_error = "".join(traceback.format_exception(error))
+            self.log.error(self.last_error)
+        self.notify(one_line(error), severity="error", timeout=8)
+
+    def on_inventory_screen_request_deletion(self, message: Message) -> None:
+        """Inventory rows asked for erasure requests. The requests feature takes this over."""
+        self.notify("Drafting deletion requests is not available yet in this version", severity="warning")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_go(self, mode: str) -> None:
+        if mode in self._modes and mode != self.current_mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from exposure.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.set_theme(THEMES[1] if self.theme == THEMES[0] else THEMES[0])
+
+    def set_theme(self, theme: str) -> None:
+        self.theme = theme
+        self._save_theme(theme)
+
+    @work(thread=True, exit_on_error=False, group="settings")
+    def _save_theme(self, theme: str) -> None:
+        from exposure.services.settings import set_setting
+
+        set_setting(self.db(), "ui.theme", theme)
+
+    def action_last_error(self) -> None:
+        from exposure.tui.screens.help import TextScreen
+
+        self.push_screen(TextScreen("Last error", self.last_error or "No unexpected error so far."))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Switch theme", "Toggle between the dark and light theme", self.action_toggle_theme
+        )
+        yield SystemCommand("Last error", "Details of the last unexpected error", self.action_last_error)

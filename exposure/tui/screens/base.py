@@ -1,0 +1,100 @@
+"""The base of every exposure screen: header, footer, reload when the data changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, TextArea
+from textual.worker import Worker, WorkerState
+
+from exposure.tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from exposure.tui.app import ExposureApp
+
+
+class ReportsWorkerErrors:
+    """Mixin for any screen or widget that runs workers: failures go to the app's one handler.
+
+    ``Worker.StateChanged`` does not bubble, so each node that starts workers forwards it.
+    """
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            from exposure.tui.app import ExposureApp
+
+            app = cast(DOMNode, self).app
+            if isinstance(app, ExposureApp):
+                app.report_error(event.worker.error)
+            else:  # a test harness app: still one line, never a traceback
+                app.notify(" ".join(str(event.worker.error).split()), severity="error")
+
+
+class ExposureScreen(ReportsWorkerErrors, Screen[None]):
+    """A screen of the app. Subclasses implement :meth:`compose_body` and :meth:`reload`."""
+
+    #: One paragraph for the help screen: what this screen is for.
+    HELP: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_field", "Leave the text box", key_display="esc"),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.loaded_version = -1
+
+    @property
+    def xapp(self) -> ExposureApp:
+        from exposure.tui.app import ExposureApp
+
+        return cast(ExposureApp, self.app)
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(icon="◆")
+        yield from self.compose_body()
+        yield Footer(compact=True, show_command_palette=False)
+
+    def compose_body(self) -> Iterable[Widget]:
+        return ()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_if_stale()
+
+    def refresh_if_stale(self) -> None:
+        """Reload when the data changed since this screen last loaded it."""
+        if self.loaded_version != self.xapp.data_version:
+            self.loaded_version = self.xapp.data_version
+            self.reload()
+
+    def reload(self) -> None:
+        """Start the worker(s) that (re)load what this screen shows."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            # Only offered (and shown in the footer) while typing in a text box.
+            return isinstance(self.focused, Input | TextArea)
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+    def action_leave_field(self) -> None:
+        """Leave a text box so that the one-key shortcuts work again."""
+        self.leave_field()
+
+    def leave_field(self) -> None:
+        self.set_focus(None)
+
+    def changed(self) -> None:
+        """This screen wrote something: others reload; this one is already up to date."""
+        self.xapp.data_changed()
+        self.loaded_version = self.xapp.data_version
