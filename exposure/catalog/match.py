@@ -27,6 +27,85 @@ def _get_psl() -> object:
     return _psl
 
 
+# The list as one dict, suffix -> rule kind (0 exception, 1 wildcard, 2 exact; the first kind
+# wins, as publicsuffixlist checks them): one dict look-up per label instead of three string
+# concatenations and set look-ups. Built from the same parsed list; same answers.
+_EXCEPTION, _WILDCARD, _EXACT = 0, 1, 2
+_rules: dict[str, int] | None = None
+_maxlabel = 0
+
+
+def _get_rules() -> dict[str, int] | None:
+    global _rules, _maxlabel
+    if _rules is None:
+        psl = _get_psl()
+        suffixes = getattr(psl, "_publicsuffix", None)
+        maxlabel = getattr(psl, "_maxlabel", None)
+        if not isinstance(suffixes, frozenset | set) or not isinstance(maxlabel, int):
+            return None  # another publicsuffixlist layout: use its own lookup
+        rules: dict[str, int] = {}
+        for entry in suffixes:
+            if entry.startswith("!"):
+                key, kind = entry[1:], _EXCEPTION
+            elif entry.startswith("*."):
+                key, kind = entry[2:], _WILDCARD
+            else:
+                key, kind = entry, _EXACT
+            if kind < rules.get(key, 3):
+                rules[key] = kind
+        _maxlabel = maxlabel
+        _rules = rules
+    return _rules
+
+
+@lru_cache(maxsize=65_536)
+def _parent_suffix(host: str) -> str | None:
+    return _private_suffix(host)
+
+
+def _private_suffix(host: str) -> str | None:
+    """eTLD+1 of a valid lower-case host: publicsuffixlist's privatesuffix(), faster.
+
+    A host that is not itself a rule has its parent's answer whenever the parent has one (the
+    longest matching rule is the same, and a parent with an answer did not match a wildcard as
+    a whole), so ``a.b.example.co.uk`` costs a cached look-up once ``b.example.co.uk`` is known.
+    """
+    rules = _get_rules()
+    if rules is None:
+        result = _get_psl().privatesuffix(host)  # type: ignore[attr-defined]
+        return result if isinstance(result, str) else None
+    dot = host.find(".")
+    if dot > 0 and host.find(".", dot + 1) > 0 and host not in rules:
+        found = _parent_suffix(host[dot + 1 :])
+        if found is not None:
+            return found
+    labels = host.split(".")
+    count = len(labels)
+    if count < 2:
+        return None
+    starts = []
+    position = 0
+    for label in labels:
+        starts.append(position)
+        position += len(label) + 1
+    public = 1  # an unknown TLD counts as public (accept_unknown)
+    for index in range(max(0, count - _maxlabel - 1), count):
+        kind = rules.get(host[starts[index] :])
+        if kind is None:
+            continue
+        depth = count - index
+        if kind == _EXCEPTION:
+            public = depth - 1
+        elif kind == _WILDCARD:
+            public = depth + 1 if index > 0 else depth
+        else:
+            public = depth
+        break
+    if not public or count < public + 1:
+        return None
+    return host[starts[count - public - 1] :]
+
+
 def _ip_literal(host: str) -> str | None:
     try:
         return str(ipaddress.ip_address(host.strip("[]")))
@@ -40,17 +119,17 @@ def domain_of_host(host: str) -> str | None:
     host = host.strip().rstrip(".").lower()
     if not host:
         return None
-    ip = _ip_literal(host)
-    if ip is not None:
-        return ip
+    if ":" in host or host[-1].isdigit() or host[0] == "[":  # only these can be IP literals
+        ip = _ip_literal(host)
+        if ip is not None:
+            return ip
     try:
         host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError:
         return None
     if not _HOST_OK.match(host):
         return None
-    result = _get_psl().privatesuffix(host)  # type: ignore[attr-defined]
-    return result if isinstance(result, str) else None
+    return _private_suffix(host)
 
 
 def android_package_domain(package: str) -> str | None:

@@ -66,6 +66,29 @@ SETTINGS: dict[str, SettingSpec] = {
     "hibp.check_passwords": SettingSpec(
         "false", "check imported passwords against Pwned Passwords (k-anonymity)", _choice("true", "false")
     ),
+    # Public catalogs read by `exposure catalog update` (issue 5).
+    "catalog.url.datarequests": SettingSpec(
+        "https://www.datarequests.org/offline-data.json", "datarequests.org offline dump (JSON)", _url
+    ),
+    "catalog.url.justdeleteme": SettingSpec(
+        "https://raw.githubusercontent.com/jdm-contrib/jdm/master/_data/sites.json",
+        "JustDeleteMe sites.json",
+        _url,
+    ),
+    "catalog.url.eraser": SettingSpec(
+        "https://raw.githubusercontent.com/drumandbytes/eraser/main/data/brokers.yaml",
+        "Eraser brokers.yaml",
+        _url,
+    ),
+    "catalog.url.duckduckgo": SettingSpec(
+        "https://api.github.com/repos/duckduckgo/apple-browsers/contents/SharedPackages/"
+        "DataBrokerProtectionCore/Sources/DataBrokerProtectionCore/Resources/JSON?ref=main",
+        "DuckDuckGo broker definitions: a GitHub contents listing of the folder",
+        _url,
+    ),
+    "catalog.url.california": SettingSpec(
+        "https://cppa.ca.gov/data_broker_registry/registry.csv", "California data broker registry (CSV)", _url
+    ),
 }
 
 
