@@ -78,7 +78,7 @@ def _org_names(conn: sqlite3.Connection, domains: Iterable[str]) -> dict[str, st
 def senders(conn: sqlite3.Connection, agg: MailAggregator) -> list[dict[str, Any]]:
     """The ``senders`` list of the JSON output: every domain seen, people with organization null."""
     names = _org_names(conn, [d for d in agg.domains if not agg.is_person(d)])
-    out = []
+    out: list[dict[str, Any]] = []
     for domain, stats in agg.domains.items():
         person = agg.is_person(domain)
         out.append(

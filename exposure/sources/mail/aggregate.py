@@ -339,10 +339,10 @@ class MailAggregator:
         if _is_bulk(block):
             kinds |= C.MARKETING
         kinds |= label_kinds
-        if flags.spam:
-            kinds |= C.SPAM
-        if not kinds & ~C.SPAM:
-            kinds |= C.OTHER
+        if flags.spam or kinds & C.SPAM:
+            kinds = C.SPAM  # spam proves nothing, whatever it claims to be
+        elif not kinds:
+            kinds = C.OTHER
         counts = stats.kinds
         for name in _names(kinds):
             counts[name] = counts.get(name, 0) + 1

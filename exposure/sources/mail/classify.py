@@ -99,7 +99,9 @@ def classify(subject: bytes, local: str, *, bulk: bool, labels: tuple[str, ...] 
         kinds |= PURCHASE
     if bulk:
         kinds |= MARKETING
-    return kinds if kinds & ~SPAM else kinds | OTHER
+    if kinds & SPAM:
+        return SPAM  # spam proves nothing, whatever it claims to be
+    return kinds or OTHER
 
 
 def is_sent_label(labels: tuple[str, ...]) -> bool:

@@ -26,7 +26,7 @@ from typing import IO, Any
 from exposure.core.errors import Cancelled, SourceError
 from exposure.core.progress import CancelToken
 from exposure.sources.mail.aggregate import MailAggregator, MailFlags
-from exposure.sources.mail.mbox import MAX_HEADER, iter_header_blocks, looks_like_mbox
+from exposure.sources.mail.mbox import CHUNK, MAX_HEADER, iter_header_blocks, looks_like_mbox
 
 Report = Callable[[str, str], None]  #: (where, one-line message)
 OnBytes = Callable[[int], None]
@@ -269,13 +269,25 @@ def _aggregator(options: ReadOptions, name: str) -> MailAggregator:
     return MailAggregator(options.own, folder_flags(name))
 
 
+#: Read size for compressed streams: a truncated archive loses at most this much at its end.
+_COMPRESSED_CHUNK = 256 << 10
+
+
 def _scan_stream(
-    stream: IO[bytes], where: str, agg: MailAggregator, report: Report, options: ReadOptions, *, count: bool
+    stream: IO[bytes],
+    where: str,
+    agg: MailAggregator,
+    report: Report,
+    options: ReadOptions,
+    *,
+    count: bool,
+    chunk_size: int = CHUNK,
 ) -> None:
     for block in iter_header_blocks(
         stream,
         where,
         report,
+        chunk_size=chunk_size,
         max_header=options.max_header,
         on_bytes=options.on_bytes if count else None,
         cancel=options.cancel,
@@ -362,7 +374,9 @@ def _read_gzip(inp: MailInput, report: Report, options: ReadOptions) -> Iterator
         with inp.path.open("rb", buffering=0) as raw:
             counted = io.BufferedReader(_CountingReader(raw, options.on_bytes), 1 << 20)
             with gzip.GzipFile(fileobj=counted) as stream:
-                _scan_stream(stream, inp.location, agg, report, options, count=False)  # type: ignore[arg-type]
+                _scan_stream(  # type: ignore[arg-type]
+                    stream, inp.location, agg, report, options, count=False, chunk_size=_COMPRESSED_CHUNK
+                )
     except Cancelled:
         unit.complete = False
         yield unit
@@ -533,7 +547,9 @@ def _read_zip(inp: MailInput, report: Report, options: ReadOptions) -> Iterator[
                 unit = MailUnit("mbox", where, agg)
                 try:
                     with archive.open(info) as stream:
-                        _scan_stream(stream, where, agg, report, options, count=True)
+                        _scan_stream(
+                            stream, where, agg, report, options, count=True, chunk_size=_COMPRESSED_CHUNK
+                        )
                 except Cancelled:
                     unit.complete = False
                     yield unit
@@ -591,7 +607,9 @@ def _read_tar(inp: MailInput, report: Report, options: ReadOptions) -> Iterator[
                         agg = _aggregator(options, Path(member.name).name)
                         unit = MailUnit("mbox", where, agg)
                         try:
-                            _scan_stream(stream, where, agg, report, quiet, count=False)
+                            _scan_stream(
+                                stream, where, agg, report, quiet, count=False, chunk_size=_COMPRESSED_CHUNK
+                            )
                         except Cancelled:
                             unit.complete = False
                             yield unit
