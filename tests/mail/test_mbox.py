@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from exposure.core.errors import SourceError
 from exposure.sources.mail.headers import address_of, field_positions, value_at
 from exposure.sources.mail.mbox import iter_header_blocks, looks_like_mbox
-from tests.mail.helpers import message, mbox
+from tests.mail.helpers import mbox, message
 
 
 def blocks(data: bytes, **kwargs: int) -> tuple[list[bytes], list[tuple[str, str]]]:

@@ -374,8 +374,9 @@ def _read_gzip(inp: MailInput, report: Report, options: ReadOptions) -> Iterator
         with inp.path.open("rb", buffering=0) as raw:
             counted = io.BufferedReader(_CountingReader(raw, options.on_bytes), 1 << 20)
             with gzip.GzipFile(fileobj=counted) as stream:
-                _scan_stream(  # type: ignore[arg-type]
-                    stream, inp.location, agg, report, options, count=False, chunk_size=_COMPRESSED_CHUNK
+                binary: IO[bytes] = stream  # type: ignore[assignment]
+                _scan_stream(
+                    binary, inp.location, agg, report, options, count=False, chunk_size=_COMPRESSED_CHUNK
                 )
     except Cancelled:
         unit.complete = False
