@@ -692,13 +692,25 @@ def discard_request(conn: sqlite3.Connection, request_id: int) -> None:
 # --------------------------------------------------------------------------- what goes out
 
 
-def _regulator_of(row: sqlite3.Row, profile: Profile, org_country: str | None) -> Any:
+def _regulator_of(
+    conn: sqlite3.Connection, row: sqlite3.Row, profile: Profile, org_country: str | None
+) -> Any:
     from exposure.rights.laws import REGIMES, regulator_for
 
     regime = REGIMES.get(row["law"]) if row["law"] else None
     if regime is None:
         return None
-    return regulator_for(regime, profile.country, profile.region, org_country=org_country)
+    regulator = regulator_for(regime, profile.country, profile.region, org_country=org_country)
+    return _with_contacts(conn, regulator)
+
+
+def _with_contacts(conn: sqlite3.Connection, regulator: Any) -> Any:
+    """The regulator with contacts filled from the imported catalog, when the law table lacks them."""
+    if regulator is None:
+        return None
+    from exposure.services.regulators import regulator_contact
+
+    return regulator_contact(conn, regulator)
 
 
 def outgoing(conn: sqlite3.Connection, request_id: int) -> Outgoing:
@@ -719,7 +731,7 @@ def outgoing(conn: sqlite3.Connection, request_id: int) -> Outgoing:
     )
     steps = tuple(org.get("opt_out_steps") or ())
     if row["kind"] == "complaint":
-        regulator = _regulator_of(row, profile, org.get("country"))
+        regulator = _regulator_of(conn, row, profile, org.get("country"))
         to_name = row["regulator"] or (regulator.name if regulator else None)
         postal_to = regulator.postal if regulator else None
         url = (regulator.complaint_url or regulator.url) if regulator else None
@@ -1164,7 +1176,9 @@ def complain(
             )
     profile = get_profile(conn)
     org = get_organization(conn, row["org_id"])
-    regulator = regulator_for(regime, profile.country, profile.region, org_country=org.get("country"))
+    regulator = _with_contacts(
+        conn, regulator_for(regime, profile.country, profile.region, org_country=org.get("country"))
+    )
     if regulator is None:
         raise ValidationError(
             f"no {regime.short} regulator is known for your residence ({profile.region or profile.country or 'not set'})",
