@@ -117,15 +117,16 @@ def ingest(
     progress = progress or NullProgress()
     stats = IngestStats()
     before = _inventory_ids(conn)
-    max_id_before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM finding").fetchone()[0]
-    new_ids: set[int] = set()
+    last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM finding").fetchone()[0]
     resolver = _Resolver(conn)
     stamp = now()
     batch: list[Finding] = []
 
     def flush() -> None:
+        nonlocal last_id
         # One transaction per batch: placeholder organizations are created with their findings.
         with transaction(conn):
+            rows = []
             for finding in batch:
                 org_id = resolver.resolve(finding)
                 if org_id is None:
@@ -135,8 +136,7 @@ def ingest(
                 (stats.matched if org_id in resolver.catalog_ids else stats.unknown).add(org_id)
                 if org_id not in before:
                     stats.new_organizations.add(org_id)
-                cur = conn.execute(
-                    _UPSERT,
+                rows.append(
                     (
                         org_id,
                         finding.source,
@@ -144,17 +144,20 @@ def ingest(
                         finding.domain,
                         finding.identifier,
                         finding.location,
-                        json.dumps(finding.evidence, ensure_ascii=False, sort_keys=True),
+                        _evidence_json(finding.evidence),
                         finding.first_seen,
                         finding.last_seen or finding.first_seen,
                         float(finding.confidence),
                         stamp,
-                    ),
+                    )
                 )
-                finding_id = cur.fetchone()[0]
-                if finding_id > max_id_before and finding_id not in new_ids:
-                    new_ids.add(finding_id)
-                    stats.new_findings += 1
+            conn.executemany(_UPSERT_MANY, rows)
+            # New rows get ids above every id seen so far (one writer: BEGIN IMMEDIATE).
+            count, top = conn.execute(
+                "SELECT COUNT(*), COALESCE(MAX(id), ?) FROM finding WHERE id > ?", (last_id, last_id)
+            ).fetchone()
+            stats.new_findings += count
+            last_id = top
         progress.advance(len(batch))
         batch.clear()
 
@@ -185,6 +188,8 @@ ON CONFLICT(source, key) DO UPDATE SET
     confidence = MAX(confidence, excluded.confidence)
 RETURNING id
 """
+_UPSERT_MANY = _UPSERT.rsplit("RETURNING", 1)[0]  # executemany: one call per batch
+_evidence_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def resolve_organization(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
