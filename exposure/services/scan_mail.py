@@ -28,6 +28,9 @@ from exposure.sources.mail.aggregate import DomainStats, MailAggregator, finding
 from exposure.sources.mail.classify import confidence
 from exposure.store.db import now, transaction
 
+#: IMAP: messages read between two commits of the running totals (a failure re-reads at most these).
+COMMIT_EVERY = 5000
+
 #: Live counters a UI may poll while a scan runs (plain ints: safe to read from another thread).
 Live = dict[str, float]
 
@@ -280,8 +283,9 @@ def failed(result: dict[str, Any]) -> bool:
 
 
 # -- IMAP -----------------------------------------------------------------------------------------
-def account_id(host: str, port: int, user: str) -> str:
-    return f"imap://{user}@{host}:{port}"
+def account_id(host: str, user: str) -> str:
+    """The mailbox's identity: the same whatever port or security it is reached with."""
+    return f"imap://{user}@{host.lower()}"
 
 
 def _credentials(oauth: bool | None) -> tuple[str, str]:
@@ -300,7 +304,7 @@ def _credentials(oauth: bool | None) -> tuple[str, str]:
     if not password:
         raise SecretError(
             f"no {NAMES['imap']} is stored",
-            hint="run `exposure secrets set imap` (or `exposure secrets set imap_token` for OAuth2)",
+            hint="run `exposure secrets set imap`, or `exposure secrets set imap_token` for an OAuth2 token",
         )
     return "password", password
 
@@ -467,7 +471,7 @@ def scan_imap(
     errors: list[dict[str, str]] = result["errors"]
     t0 = time.perf_counter()
     port = port or DEFAULT_PORTS.get(security, 993)
-    account = account_id(host, port, user)
+    account = account_id(host, user)
     result["account"] = account
     if token:
         method, secret = "oauth2", token
@@ -526,25 +530,10 @@ def scan_imap(
                 continue
             if len(plan) > 1:
                 reader.examine(folder)
-            flags = _flags_for(folder)
-            for start in range(0, len(uids), batch):
-                if cancel is not None:
-                    cancel.check()
-                part = uids[start : start + batch]
-                agg = MailAggregator(own, flags)
-                top = last_uid
-                for uid, block in reader.fetch_headers(part):
-                    agg.add_block(block)
-                    if uid > top:
-                        top = uid
-                _add_batch(conn, account, folder.name, uidvalidity, top, agg, own)
-                own |= agg.own
-                run.merge(agg)
-                last_uid = top
-                info["new"] += agg.messages
-                info["last_uid"] = top
-                progress.advance(len(part))
-                live_d["messages"] = run.messages
+            last_uid = _read_folder(
+                conn, reader, account, folder, uidvalidity, last_uid, uids, own, run, info,
+                progress, cancel, live_d, batch,
+            )  # fmt: skip
             state[folder.name] = {"uidvalidity": uidvalidity, "last_uid": last_uid}
     except Cancelled:
         result["cancelled"] = True
@@ -582,3 +571,62 @@ def scan_imap(
         {"folders": state},
     )
     return result
+
+
+def _read_folder(
+    conn: sqlite3.Connection,
+    reader: Any,
+    account: str,
+    folder: Any,
+    uidvalidity: int,
+    last_uid: int,
+    uids: list[int],
+    own: set[str],
+    run: MailAggregator,
+    info: dict[str, Any],
+    progress: Progress,
+    cancel: CancelToken | None,
+    live: Live,
+    batch: int,
+) -> int:
+    """Read one folder's new messages, adding them to the stored totals every COMMIT_EVERY
+    messages and when anything stops the reading; returns the last UID stored."""
+    flags = _flags_for(folder)
+    window = MailAggregator(own, flags)  # read since the last commit
+    top = last_uid
+    reported = 0
+
+    def commit() -> None:
+        nonlocal window, last_uid, reported
+        if not window.messages:
+            return
+        _add_batch(conn, account, folder.name, uidvalidity, top, window, own)
+        own.update(window.own)
+        run.merge(window)
+        last_uid = top
+        info["new"] += window.messages
+        info["last_uid"] = top
+        progress.advance(window.messages - reported)
+        reported = 0
+        live["messages"] = run.messages
+        window = MailAggregator(own, flags)
+
+    try:
+        # Answers come in UID order, so after any failure every message up to ``top`` has
+        # been counted: storing them with last UID = top is exact.
+        for uid, block in reader.fetch_headers(uids, batch=batch):
+            window.add_block(block)
+            if uid > top:
+                top = uid
+            n = window.messages
+            if n >= COMMIT_EVERY:
+                commit()
+            elif n - reported >= 500:
+                progress.advance(n - reported)
+                reported = n
+                live["messages"] = run.messages + n
+                if cancel is not None:
+                    cancel.check()
+    finally:
+        commit()
+    return last_uid

@@ -48,6 +48,7 @@ class DomainStats:
     kinds: dict[str, int] = field(default_factory=dict)  #: kind name -> messages
     samples: list[Sample] = field(default_factory=list)  #: (date, subject, kinds)
     identifiers: dict[str, int] = field(default_factory=dict)  #: the user's address -> messages
+    sample_kinds: int = 0  #: kinds of the samples kept (to skip needless sampling work)
 
     def see(self, ts: int | None) -> None:
         if ts is not None:
@@ -92,6 +93,13 @@ class DomainStats:
 
     @classmethod
     def from_json(cls, domain: str, data: dict[str, Any]) -> DomainStats:
+        stats = cls._from_json(domain, data)
+        for _, _, kinds in stats.samples:
+            stats.sample_kinds |= kinds
+        return stats
+
+    @classmethod
+    def _from_json(cls, domain: str, data: dict[str, Any]) -> DomainStats:
         return cls(
             domain=domain,
             messages=int(data.get("messages", 0)),
@@ -117,18 +125,21 @@ def _add_sample(stats: DomainStats, ts: int | None, subject: bytes | str, kinds:
             return
     if len(samples) < SAMPLES:
         samples.append((ts, subject, kinds))
+        stats.sample_kinds |= kinds
         return
     # Full: make room for a stronger kind (an account or purchase mail beats a newsletter).
-    strong = kinds & (C.ACCOUNT | C.PURCHASE)
-    if strong:
-        have = 0
-        for _, _, k in samples:
-            have |= k
-        if strong & ~have:
-            for index, (_, _, k) in enumerate(samples):
-                if not k & (C.ACCOUNT | C.PURCHASE):
-                    samples[index] = (ts, subject, kinds)
-                    return
+    if kinds & _STRONG & ~stats.sample_kinds:
+        for index, (_, _, k) in enumerate(samples):
+            if not k & _STRONG:
+                samples[index] = (ts, subject, kinds)
+                have = 0
+                for _, _, k2 in samples:
+                    have |= k2
+                stats.sample_kinds = have
+                return
+
+
+_STRONG = C.ACCOUNT | C.PURCHASE
 
 
 _NAMES: dict[int, list[str]] = {}
@@ -357,7 +368,7 @@ class MailAggregator:
         if me is not None:
             identifier = me.decode("utf-8", "replace")
             stats.identifiers[identifier] = stats.identifiers.get(identifier, 0) + 1
-        if len(stats.samples) < SAMPLES or kinds & (C.ACCOUNT | C.PURCHASE):
+        if len(stats.samples) < SAMPLES or kinds & _STRONG & ~stats.sample_kinds:
             _add_sample(stats, ts, subject, kinds)
 
     def _add_sent(

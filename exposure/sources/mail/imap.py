@@ -2,9 +2,11 @@
 
 Folders are opened with EXAMINE (read-only: nothing is marked as read, moved or deleted) and
 only ``BODY.PEEK[HEADER.FIELDS (...)]`` is fetched, in UID ranges of about a thousand
-messages. The standard library's imaplib is used rather than imapclient: its raw responses
-are 5-10x faster to walk than imapclient's parsed ones (see the benchmark in
-``bench/bench_imap.py``), and range syntax (``1000:1999``) keeps commands short.
+messages, two commands in flight. The standard library's imaplib does the session (TLS,
+login, LIST, EXAMINE, SEARCH); the FETCH answers, the bulk of the traffic, are read straight
+from its socket, which is several times faster than imaplib's own parser and 5-10x faster
+than imapclient's (see ``bench/bench_imap.py``). Range syntax (``1000:1999``) keeps the
+commands short.
 
 Every failure becomes a one-line :class:`NetworkError` that says what to do: no route, refused
 connection, TLS failure, timeout, wrong password, dropped connection. Nothing secret is ever
@@ -20,6 +22,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 from exposure.core.errors import NetworkError
 from exposure.sources.mail.headers import FIELDS
@@ -165,6 +168,7 @@ class ImapReader:
         self.ssl_context = ssl_context
         self.conn: imaplib.IMAP4 | None = None
         self.where = f"{host}:{self.port}"
+        self._midway = False  #: a FETCH was abandoned with answers still unread
 
     # -- errors -----------------------------------------------------------------------------
     @contextmanager
@@ -266,6 +270,12 @@ class ImapReader:
         conn, self.conn = self.conn, None
         if conn is None:
             return
+        if self._midway:  # answers still in flight: do not wait for them
+            try:
+                conn.shutdown()
+            except OSError:
+                pass
+            return
         try:
             conn.logout()
         except (imaplib.IMAP4.error, OSError, EOFError):
@@ -317,30 +327,72 @@ class ImapReader:
         uids = sorted({int(x) for line in data if line for x in line.split()})
         return [uid for uid in uids if uid > last_uid]
 
-    def fetch_headers(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
-        """(UID, header block) for each UID of a sorted batch; the block starts with a newline."""
+    def fetch_headers(
+        self, uids: list[int], batch: int = BATCH, window: int = 2
+    ) -> Iterator[tuple[int, bytes]]:
+        """(UID, header block) of each message with a UID in ``uids`` (ascending), in UID order.
+
+        The UIDs are asked for in ranges of about ``batch`` messages, ``window`` commands in
+        flight at once (the server prepares the next answer while this one is read). The
+        answers are read straight from imaplib's socket, not through its line-by-line parser,
+        which is what makes this several times faster. Raises NetworkError on any failure;
+        every message yielded before it was read in full.
+        """
         if not uids:
             return
         conn = self._conn()
+        ranges = [(uids[i], uids[min(i + batch, len(uids)) - 1]) for i in range(0, len(uids), batch)]
+        pending: list[bytes] = []
+        sent = 0
+        stream: IO[bytes] = conn.file  # type: ignore[assignment]
+        readline = stream.readline
+        read = stream.read
+
+        def send_next() -> None:
+            nonlocal sent
+            low, high = ranges[sent]
+            tag = f"EXF{sent}".encode()
+            conn.send(tag + f" UID FETCH {low}:{high} {_FETCH_ITEM}\r\n".encode())
+            pending.append(tag)
+            sent += 1
+
+        self._midway = True
         with self.errors("reading headers"):
-            typ, data = conn.uid("FETCH", f"{uids[0]}:{uids[-1]}", _FETCH_ITEM)
-            if typ != "OK":
-                raise NetworkError(f"{self.where} refused to send headers: {_answer(data)}")
-        # Any message in the UID range is new (above the last UID read), even one that arrived
-        # after the SEARCH: all are yielded, so the caller's last UID never skips one.
-        pending: bytes | None = None
-        for item in data:
-            if isinstance(item, tuple):
-                match = _UID.search(item[0])
-                if match is None:  # the UID comes after the literal: "... {n}" literal " UID 7)"
-                    pending = item[1]
+            while sent < min(window, len(ranges)):
+                send_next()
+            while pending:
+                line = readline(1 << 20)
+                if not line:
+                    raise imaplib.IMAP4.abort("the server closed the connection")
+                if line.startswith(b"* "):
+                    if line.endswith(b"}\r\n") and b"FETCH" in line:
+                        brace = line.rfind(b"{")
+                        size = int(line[brace + 1 : -3])
+                        data = read(size)
+                        if len(data) < size:
+                            raise imaplib.IMAP4.abort("the server closed the connection")
+                        rest = readline(1 << 20)
+                        match = _UID.search(line) or _UID.search(rest)
+                        if match is not None:
+                            yield int(match.group(1)), b"\n" + data
+                    elif b"FETCH" in line and b"BODY[" in line:  # NIL or "": no such fields
+                        match = _UID.search(line)
+                        if match is not None:
+                            yield int(match.group(1)), b"\n"
+                    elif line.startswith(b"* BYE"):
+                        raise imaplib.IMAP4.abort(line[6:].decode("utf-8", "replace").strip())
                     continue
-                yield int(match.group(1)), b"\n" + item[1]
-            elif isinstance(item, bytes) and pending is not None:
-                match = _UID.search(item)
-                if match:
-                    yield int(match.group(1)), b"\n" + pending
-                pending = None
+                if line.startswith(pending[0] + b" "):
+                    pending.pop(0)
+                    status = line.split(b" ", 2)
+                    if len(status) < 2 or status[1] != b"OK":
+                        text = status[2].decode("utf-8", "replace") if len(status) > 2 else ""
+                        raise NetworkError(
+                            f"{self.where} refused to send headers: {_STATUS_WORD.sub('', text).strip()}"
+                        )
+                    if sent < len(ranges):
+                        send_next()
+        self._midway = False
 
 
 def _answer(data: list[bytes | None] | None) -> str:

@@ -3,7 +3,7 @@
 
 -- One row per IMAP folder read: where to resume.
 CREATE TABLE mail_folder (
-    account     TEXT NOT NULL,              -- imap://user@host:port
+    account     TEXT NOT NULL,              -- imap://user@host
     folder      TEXT NOT NULL,              -- decoded folder name
     uidvalidity INTEGER NOT NULL,
     last_uid    INTEGER NOT NULL DEFAULT 0, -- highest UID read
