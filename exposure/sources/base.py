@@ -19,6 +19,7 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, ClassVar, Protocol
 
@@ -192,12 +193,12 @@ class Input:
         self.cache: dict[str, Any] = {}
         self._head: bytes | None = None
 
-    @property
+    @cached_property
     def name(self) -> str:
         """What to call it in messages: the path, plus the member inside an archive."""
         return f"{self.path}:{self.member}" if self.member else str(self.path)
 
-    @property
+    @cached_property
     def file_name(self) -> str:
         """Short name for evidence: the file's base name (and the member's, in an archive)."""
         if self.member:
@@ -243,14 +244,18 @@ class Input:
     def read_bytes(self, limit: int = MAX_JSON_BYTES) -> bytes:
         if self.size > limit:
             raise SourceError(f"too large to read ({self.size} bytes)", where=self.name)
+        chunks: list[bytes] = []
+        total = 0
         with self.open() as f:
             try:
-                data = f.read(limit + 1)
+                while chunk := f.read(1 << 20):
+                    total += len(chunk)
+                    if total > limit:
+                        raise SourceError("too large to read", where=self.name)
+                    chunks.append(chunk)
             except READ_ERRORS as exc:
                 raise SourceError(f"cannot read the file ({error_reason(exc)})", where=self.name) from exc
-        if len(data) > limit:
-            raise SourceError("too large to read", where=self.name)
-        return data
+        return b"".join(chunks)
 
     def load_json(self) -> Any:
         """The whole file parsed as JSON (cached); SourceError when it is not JSON."""

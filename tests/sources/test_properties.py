@@ -236,3 +236,22 @@ def test_keepass_xml_with_random_entries(scratch: Path, entries: list[dict[str, 
     path = scratch / "k.xml"
     path.write_text("".join(parts), encoding="utf-8")
     _consume(path, "keepass2_xml")
+
+
+url_parts = st.tuples(
+    st.sampled_from(
+        ["http://", "https://", "HTTPS://", "ftp://", "", "androidapp://", "android://h@", "chrome://"]
+    ),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789.-_@:[]ÄÖü", min_size=0, max_size=25),
+    st.sampled_from(["", "/", "/login?x=1", ":8080/", "#frag", "?q", ".", " "]),
+)
+
+
+@SETTINGS
+@given(parts=url_parts)
+def test_fast_url_reading_agrees_with_the_catalog_matcher(parts: tuple[str, str, str]) -> None:
+    from exposure.catalog.match import registrable_domain
+    from exposure.sources.passwords.common import url_target
+
+    url = "".join(parts).strip()
+    assert url_target(url)[0] == (registrable_domain(url) if url else None)

@@ -12,10 +12,11 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from exposure.catalog.match import android_package, android_package_domain, registrable_domain
+from exposure.catalog.match import android_package, android_package_domain, domain_of_host, registrable_domain
 from exposure.core.models import Finding
 from exposure.sources.base import Input, Record
 
@@ -31,7 +32,6 @@ CONFIDENCE_IP = 0.5
 _MAX_TITLE = 200
 _MAX_IDENTIFIER = 320
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_IP_LIKE = re.compile(r"^[0-9.]+$|:")
 
 
 def text(value: Any) -> str:
@@ -132,6 +132,24 @@ def _host(url: str) -> str | None:
     return host or None
 
 
+# The common case, a plain http(s) URL, read without urlsplit (same host urlsplit would give).
+_PLAIN_WEB_URL = re.compile(r"(?i)https?://([a-z0-9.-]+)(?::\d*)?(?:[/?#]|$)")
+
+
+@lru_cache(maxsize=4096)
+def url_target(url: str) -> tuple[str | None, str | None, str | None]:
+    """(registrable domain, host, Android package) of a URL typed in a vault; cached."""
+    plain = _PLAIN_WEB_URL.match(url)
+    if plain is not None:
+        host = plain.group(1).lower()
+        return domain_of_host(host), host.rstrip(".") or None, None
+    package = android_package(url)
+    if package is not None:
+        return android_package_domain(package), None, package
+    domain = registrable_domain(url)
+    return domain, (_host(url) if domain else None), None
+
+
 def login_record(
     fmt: str,
     label: str,
@@ -158,16 +176,11 @@ def login_record(
         url = text(url)
         if not url:
             continue
-        package = android_package(url)
-        if package is not None:
-            domain = android_package_domain(package)
-            if domain:
-                host, known = targets.get(domain, (None, None))
-                targets[domain] = (host, known or package)
+        domain, host, package = url_target(url)
+        if not domain:
             continue
-        domain = registrable_domain(url)
-        if domain and (domain not in targets or targets[domain][0] is None):
-            targets[domain] = (_host(url), targets.get(domain, (None, None))[1])
+        known_host, known_package = targets.get(domain, (None, None))
+        targets[domain] = (known_host or host, known_package or package)
     if not targets:
         return Record(where, skipped="no web address")
     names: list[str | None] = []
@@ -192,13 +205,14 @@ def login_record(
         base["state"] = state
     location = src.name
     findings: list[Finding] = []
+    shared = len(targets) == 1
     for domain, (host, package) in targets.items():
-        evidence = dict(base)
+        evidence = base if shared else dict(base)
         if host and host != domain:
             evidence["host"] = host
         if package:
             evidence["android_package"] = package
-        if _IP_LIKE.search(domain):
+        if domain[-1].isdigit() or ":" in domain:  # an IP address (no TLD ends in a digit)
             confidence = CONFIDENCE_IP
         elif host is None and package:
             confidence = CONFIDENCE_ANDROID
