@@ -70,8 +70,10 @@ class SmtpConfig:
 
     def describe(self) -> str:
         """One line naming the server, for the user before anything is sent (no secret)."""
-        login = {"xoauth2": f" as {self.user} (OAuth2)", "password": f" as {self.user}", "none": ""}
-        return f"{self.host}:{self.port} ({self.security}){login[self.auth]}"
+        login = f" as {self.user}" if self.user else ""
+        if self.auth == "xoauth2":
+            login += " (OAuth2)"
+        return f"{self.host}:{self.port} ({self.security}){login}"
 
 
 @dataclass(frozen=True)

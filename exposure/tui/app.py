@@ -97,6 +97,8 @@ class ExposureApp(App[None]):
         self._connections: dict[int, sqlite3.Connection] = {}
         self._db_lock = threading.Lock()
         self.data_version = 0
+        self.prefetch = True
+        self._inventory_cache: tuple[int, list[dict[str, Any]]] | None = None
         self.last_error: str | None = None
         self.profile_name: str | None = None
 
@@ -123,6 +125,24 @@ class ExposureApp(App[None]):
         """Call after a write (from the event loop or a worker)."""
         self.data_version += 1
         self.post_message(self.DataChanged())
+
+    def prefetch_inventory(self) -> None:
+        """Load the inventory rows in the background, so that the inventory opens at once."""
+        if self.prefetch and (self._inventory_cache is None or self._inventory_cache[0] != self.data_version):
+            self._prefetch_inventory(self.data_version)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="prefetch")
+    def _prefetch_inventory(self, version: int) -> None:
+        import exposure.tui.screens.inventory  # noqa: F401  (the import is part of opening it)
+        from exposure.services.inventory import inventory_rows
+
+        rows = inventory_rows(self.db(), include_hidden=True)
+        self.call_from_thread(setattr, self, "_inventory_cache", (version, rows))
+
+    def cached_inventory(self, version: int) -> list[dict[str, Any]] | None:
+        """The prefetched rows if nothing changed since (each is handed out once)."""
+        cache, self._inventory_cache = self._inventory_cache, None
+        return cache[1] if cache is not None and cache[0] == version else None
 
     def on_exposure_app_data_changed(self, _: DataChanged) -> None:
         screen = self.screen
@@ -180,8 +200,10 @@ class ExposureApp(App[None]):
         self.notify(one_line(error), severity="error", timeout=8)
 
     def on_inventory_screen_request_deletion(self, message: Message) -> None:
-        """Inventory rows asked for erasure requests. The requests feature takes this over."""
-        self.notify("Drafting deletion requests is not available yet in this version", severity="warning")
+        """Inventory rows asked for erasure requests: draft them and show the queue."""
+        from exposure.tui.screens.requests import request_deletion
+
+        request_deletion(self, list(getattr(message, "org_ids", [])))
 
     # -- actions ------------------------------------------------------------------------------
 
