@@ -35,26 +35,60 @@ _rules: dict[str, int] | None = None
 _maxlabel = 0
 
 
+def _rules_from(entries: object) -> dict[str, int]:
+    rules: dict[str, int] = {}
+    for entry in entries:  # type: ignore[attr-defined]
+        if entry.startswith("!"):
+            key, kind = entry[1:], _EXCEPTION
+        elif entry.startswith("*."):
+            key, kind = entry[2:], _WILDCARD
+        else:
+            key, kind = entry, _EXACT
+        if kind < rules.get(key, 3):
+            rules[key] = kind
+    return rules
+
+
+def _read_list() -> tuple[set[str], int] | None:
+    """The entries of the package's bundled list, parsed as publicsuffixlist parses them.
+
+    Reading it here skips the IDNA round trip the package makes for every (ASCII) entry, which
+    is most of the cost of loading it.
+    """
+    try:
+        from publicsuffixlist import PSLFILE
+
+        with open(PSLFILE, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except (ImportError, OSError):
+        return None
+    entries: set[str] = set()
+    maxlabel = 0
+    for line in lines:
+        entry = line.lower().split(" ")[0].rstrip()
+        if not entry or entry.startswith("//"):
+            continue
+        maxlabel = max(maxlabel, entry.count(".") + 1)
+        entries.add(entry)
+        if not entry.isascii():
+            encoded = entry.lstrip("!").encode("idna").decode("ascii")
+            entries.add("!" + encoded if entry[0] == "!" else encoded)
+    return entries, maxlabel
+
+
 def _get_rules() -> dict[str, int] | None:
     global _rules, _maxlabel
     if _rules is None:
-        psl = _get_psl()
-        suffixes = getattr(psl, "_publicsuffix", None)
-        maxlabel = getattr(psl, "_maxlabel", None)
-        if not isinstance(suffixes, frozenset | set) or not isinstance(maxlabel, int):
-            return None  # another publicsuffixlist layout: use its own lookup
-        rules: dict[str, int] = {}
-        for entry in suffixes:
-            if entry.startswith("!"):
-                key, kind = entry[1:], _EXCEPTION
-            elif entry.startswith("*."):
-                key, kind = entry[2:], _WILDCARD
-            else:
-                key, kind = entry, _EXACT
-            if kind < rules.get(key, 3):
-                rules[key] = kind
-        _maxlabel = maxlabel
-        _rules = rules
+        parsed = _read_list()
+        if parsed is None:
+            psl = _get_psl()
+            suffixes = getattr(psl, "_publicsuffix", None)
+            maxlabel = getattr(psl, "_maxlabel", None)
+            if not isinstance(suffixes, frozenset | set) or not isinstance(maxlabel, int):
+                return None  # another publicsuffixlist layout: use its own lookup
+            parsed = (set(suffixes), maxlabel)
+        _maxlabel = parsed[1]
+        _rules = _rules_from(parsed[0])
     return _rules
 
 
@@ -70,7 +104,7 @@ def _private_suffix(host: str) -> str | None:
     longest matching rule is the same, and a parent with an answer did not match a wildcard as
     a whole), so ``a.b.example.co.uk`` costs a cached look-up once ``b.example.co.uk`` is known.
     """
-    rules = _get_rules()
+    rules = _rules if _rules is not None else _get_rules()
     if rules is None:
         result = _get_psl().privatesuffix(host)  # type: ignore[attr-defined]
         return result if isinstance(result, str) else None

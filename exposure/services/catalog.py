@@ -37,48 +37,98 @@ SOURCE_LABELS = {
 
 
 def _org_dict(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    domains = [r[0] for r in conn.execute(
-        "SELECT domain FROM org_domain WHERE org_id = ? ORDER BY alias, domain", (row["id"],)
-    )]  # fmt: skip
-    facts = _facts(conn, row["id"])
-    extra = _chosen_extra(facts)
+    return _org_dicts(conn, [row])[0]
+
+
+def _org_dicts(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+    """Organization rows as dicts; three queries for all of them (search returns up to 50)."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    marks = ",".join("?" * len(ids))
+    domains: dict[int, list[str]] = {i: [] for i in ids}
+    for org_id, domain in conn.execute(
+        f"SELECT org_id, domain FROM org_domain WHERE org_id IN ({marks}) ORDER BY org_id, alias, domain", ids
+    ):
+        domains[org_id].append(domain)
+    facts: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for fact in conn.execute(
+        "SELECT org_id, source, source_id, fields, chosen, agrees, source_url, source_date, fetched_at "
+        f"FROM catalog_fact WHERE org_id IN ({marks})",
+        ids,
+    ):
+        facts[fact["org_id"]].append(_parsed(fact))
+    statuses: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for r in conn.execute(
+        f"SELECT org_id, kind, value, status, at, source, note FROM contact_status WHERE org_id IN ({marks}) "
+        "ORDER BY at DESC, kind, value",
+        ids,
+    ):
+        statuses[r[0]].append(
+            {"kind": r[1], "value": r[2], "status": r[3], "date": r[4], "source": r[5], "note": r[6]}
+        )
+    result = []
+    for row in rows:
+        own = sorted(facts[row["id"]], key=_trust_key)
+        extra = _chosen_extra(own)
+        result.append(
+            {
+                "id": row["id"],
+                "slug": row["slug"],
+                "name": row["name"],
+                "domains": domains[row["id"]],
+                "category": row["category"],
+                "country": row["country"],
+                "privacy_email": row["privacy_email"],
+                "web_form": row["web_form"],
+                "postal_address": row["postal_address"],
+                "opt_out_url": row["opt_out_url"],
+                "opt_out_steps": json.loads(row["opt_out_steps"]),
+                "requires": json.loads(row["requires"]),
+                "relisting_days": row["relisting_days"],
+                "parent": row["parent_slug"],
+                "deletion_url": extra.get("deletion_url"),
+                "difficulty": extra.get("difficulty"),
+                "phone": extra.get("phone"),
+                "search_url": extra.get("search_url"),
+                "sources": organization_sources(conn, row, own),
+                "contact_status": statuses[row["id"]],
+            }
+        )
+    return result
+
+
+def _trust_key(fact: dict[str, Any]) -> tuple[int, str]:
+    return (_TRUST.index(fact["source"]) if fact["source"] in _TRUST else 99, fact["source_id"])
+
+
+def _parsed(row: sqlite3.Row) -> dict[str, Any]:
+    """A catalog_fact row with its JSON parsed (once)."""
     return {
-        "id": row["id"],
-        "slug": row["slug"],
-        "name": row["name"],
-        "domains": domains,
-        "category": row["category"],
-        "country": row["country"],
-        "privacy_email": row["privacy_email"],
-        "web_form": row["web_form"],
-        "postal_address": row["postal_address"],
-        "opt_out_url": row["opt_out_url"],
-        "opt_out_steps": json.loads(row["opt_out_steps"]),
-        "requires": json.loads(row["requires"]),
-        "relisting_days": row["relisting_days"],
-        "parent": row["parent_slug"],
-        "deletion_url": extra.get("deletion_url"),
-        "difficulty": extra.get("difficulty"),
-        "phone": extra.get("phone"),
-        "search_url": extra.get("search_url"),
-        "sources": organization_sources(conn, row, facts),
-        "contact_status": contact_status(conn, row["id"]),
+        "source": row["source"],
+        "source_id": row["source_id"],
+        "fields": json.loads(row["fields"]),
+        "chosen": json.loads(row["chosen"]),
+        "agrees": json.loads(row["agrees"]),
+        "source_url": row["source_url"],
+        "source_date": row["source_date"],
+        "fetched_at": row["fetched_at"],
     }
 
 
-def _facts(conn: sqlite3.Connection, org_id: int) -> list[sqlite3.Row]:
+def _facts(conn: sqlite3.Connection, org_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT source, source_id, fields, chosen, agrees, source_url, source_date, fetched_at "
         "FROM catalog_fact WHERE org_id = ?",
         (org_id,),
     ).fetchall()
-    return sorted(rows, key=lambda r: (_TRUST.index(r[0]) if r[0] in _TRUST else 99, r[1]))
+    return sorted((_parsed(row) for row in rows), key=_trust_key)
 
 
-def _chosen_extra(facts: list[sqlite3.Row]) -> dict[str, Any]:
+def _chosen_extra(facts: list[dict[str, Any]]) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     for fact in facts:
-        values = json.loads(fact["fields"])
+        values = fact["fields"]
         for name in _EXTRA_FIELDS:
             if name not in extra and values.get(name) not in (None, ""):
                 extra[name] = values[name]
@@ -86,7 +136,7 @@ def _chosen_extra(facts: list[sqlite3.Row]) -> dict[str, Any]:
 
 
 def organization_sources(
-    conn: sqlite3.Connection, row: sqlite3.Row, facts: list[sqlite3.Row] | None = None
+    conn: sqlite3.Connection, row: sqlite3.Row, facts: list[dict[str, Any]] | None = None
 ) -> list[dict[str, Any]]:
     """Where an organization's facts come from, most trusted first.
 
@@ -102,7 +152,7 @@ def organization_sources(
         return [{"source": row["source"], "url": row["source_url"], "date": row["source_date"]}]
     result = []
     for fact in facts:
-        values = json.loads(fact["fields"])
+        values = fact["fields"]
         result.append(
             {
                 "source": fact["source"],
@@ -112,8 +162,8 @@ def organization_sources(
                 "date": fact["source_date"],
                 "fetched_at": fact["fetched_at"],
                 "fields": sorted(k for k in values if k not in ("name", "aliases", "extra")),
-                "chosen": json.loads(fact["chosen"]),
-                "agrees": json.loads(fact["agrees"]),
+                "chosen": fact["chosen"],
+                "agrees": fact["agrees"],
             }
         )
     return result
@@ -141,28 +191,34 @@ def search(
     ``source`` keeps only the organizations that source contributes to (``bundled`` for the
     curated catalog, or a catalog source name such as ``eraser``).
     """
-    text = " ".join(text.split()).lower()
+    text = " ".join(text.split())
+    like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params: dict[str, Any] = {
-        "exact": text, "like": f"%{text}%", "prefix": f"{text}%", "category": category, "source": source,
+        "exact": text.lower(), "like": f"%{like}%", "prefix": f"{like}%", "category": category, "source": source,
     }  # fmt: skip
+    filters = ""
+    if category is not None:
+        filters += " AND o.category = :category"
+    if source is not None:
+        filters += (
+            " AND (o.source = :source OR o.id IN (SELECT org_id FROM catalog_fact WHERE source = :source))"
+        )
+    # LIKE is case-insensitive (ASCII) already; other names, brands and domains in one subquery.
     rows = conn.execute(
         f"""
-        SELECT o.*, (CASE WHEN lower(o.name) = :exact OR o.slug = :exact THEN 0
-                          WHEN lower(o.name) LIKE :prefix THEN 1 ELSE 2 END) AS rank
+        SELECT o.*, (CASE WHEN o.name = :exact COLLATE NOCASE OR o.slug = :exact THEN 0
+                          WHEN o.name LIKE :prefix ESCAPE '\\' THEN 1 ELSE 2 END) AS rank
         FROM organization o
-        WHERE o.source != 'finding'
-          AND (:category IS NULL OR o.category = :category)
-          AND (:source IS NULL OR o.source = :source
-               OR o.id IN (SELECT org_id FROM catalog_fact WHERE source = :source))
-          AND (lower(o.name) LIKE :like OR o.slug LIKE :like
-               OR o.id IN (SELECT org_id FROM org_domain WHERE domain LIKE :like)
-               OR o.id IN (SELECT org_id FROM org_alias WHERE name LIKE :like))
+        WHERE o.source != 'finding'{filters}
+          AND (o.name LIKE :like ESCAPE '\\' OR o.slug LIKE :like ESCAPE '\\'
+               OR o.id IN (SELECT org_id FROM org_domain WHERE domain LIKE :like ESCAPE '\\'
+                           UNION SELECT org_id FROM org_alias WHERE name LIKE :like ESCAPE '\\'))
         ORDER BY rank, length(o.name), o.name COLLATE NOCASE
         LIMIT {int(limit)}
         """,
         params,
     ).fetchall()
-    return [_org_dict(conn, row) for row in rows]
+    return _org_dicts(conn, rows)
 
 
 def stats(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -285,7 +341,7 @@ def contacts(conn: sqlite3.Connection, org_id: int) -> list[dict[str, Any]]:
         if row[column]:
             add(row[column], None)
         for fact in facts:
-            value = json.loads(fact["fields"]).get(column)
+            value = fact["fields"].get(column)
             if isinstance(value, str) and value:
                 add(value, fact["source"])
         for marked_kind, value in sorted(marked):
@@ -342,7 +398,7 @@ def authorities(conn: sqlite3.Connection, country: str, region: str | None = Non
         facts = _facts(conn, row["id"])
         extra: dict[str, Any] = {}
         for fact in facts:
-            for key, value in (json.loads(fact["fields"]).get("extra") or {}).items():
+            for key, value in (fact["fields"].get("extra") or {}).items():
                 extra.setdefault(key, value)
         scope = extra.get("scope", "national")
         own_region = extra.get("region")

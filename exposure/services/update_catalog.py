@@ -389,7 +389,7 @@ def update_catalog(
     timeout: float = 30.0,
     retries: int = 2,
     backoff: float = 1.0,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     max_bytes: int = MAX_BYTES,
 ) -> CatalogUpdate:
     """Download the named sources (all when none), validate them, then swap them in at once.
@@ -401,7 +401,7 @@ def update_catalog(
     chosen = _check_sources(sources)
     progress = progress or NullProgress()
     progress.start("Updating the catalog", total=len(chosen))
-    options = {"force": force, "retries": retries, "backoff": backoff, "sleep": sleep, "cancel": cancel,
+    options = {"force": force, "retries": retries, "backoff": backoff, "sleep": sleep or time.sleep, "cancel": cancel,
                "max_bytes": max_bytes}  # fmt: skip
     own_client = client is None
     http = client or make_client(timeout=timeout)
@@ -437,27 +437,45 @@ def import_catalog(
     progress: Progress | None = None,
 ) -> CatalogUpdate:
     """Import a catalog file already downloaded (a folder for duckduckgo); same checks as update."""
-    importer(source)
+    return import_catalogs(conn, [(path, source)], force=force, progress=progress)
+
+
+def import_catalogs(
+    conn: sqlite3.Connection,
+    items: Sequence[tuple[Path, str]],
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> CatalogUpdate:
+    """Import several catalog files, then merge once; a file that fails keeps its source's records."""
     progress = progress or NullProgress()
-    progress.start(f"Importing {path.name}", total=None)
-    update = SourceUpdate(source, str(path))
-    try:
-        update.parsed = parse_path(source, path)
-        if path.is_dir():
-            digest = hashlib.sha256()
-            for item in sorted(path.iterdir()):
-                if item.is_file() and item.name.endswith(".json"):
-                    digest.update(item.name.encode() + b"\0" + item.read_bytes())
-            update.digest = digest.hexdigest()
-        else:
-            update.digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        _validate(conn, update, force)
-    except SourceError as exc:
-        update.status, update.message = "failed", str(exc)
-    result = CatalogUpdate([update])
+    progress.start("Importing catalogs", total=len(items))
+    result = CatalogUpdate()
+    for path, source in items:
+        importer(source)
+        update = SourceUpdate(source, str(path))
+        try:
+            update.parsed = parse_path(source, path)
+            update.digest = _digest_of(path)
+            _validate(conn, update, force)
+        except SourceError as exc:
+            update.status, update.message = "failed", str(exc)
+        result.sources.append(update)
+        progress.advance(1)
     result.merge = _apply(conn, result.sources, progress)
     progress.done()
     return result
+
+
+def _digest_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for item in sorted(path.iterdir()):
+            if item.is_file() and item.name.endswith(".json"):
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    else:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def remerge(conn: sqlite3.Connection) -> merge_module.MergeStats:

@@ -17,6 +17,7 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from exposure.catalog.importers import base
 from exposure.catalog.importers.base import CatalogRecord, ParseResult
@@ -122,7 +123,7 @@ def parse_listing(data: bytes, where: str) -> list[tuple[str, str]]:
     for item in listing:
         if not isinstance(item, dict) or item.get("type", "file") != "file":
             continue
-        name, link = item.get("name"), base.url(item.get("download_url"))
+        name, link = item.get("name"), _download_url(item.get("download_url"))
         if isinstance(name, str) and link and is_definition_name(name) and "/" not in name:
             files.append((name, link))
     if not files:
@@ -130,6 +131,17 @@ def parse_listing(data: bytes, where: str) -> list[tuple[str, str]]:
     if len(files) > MAX_FILES:
         raise SourceError(f"the listing names {len(files)} files; refused (at most {MAX_FILES})", where=where)
     return files
+
+
+def _download_url(value: Any) -> str | None:
+    """An http(s) URL with a host (any host: a mirror or a local server may serve the files)."""
+    if not isinstance(value, str) or not value.lower().startswith(("https://", "http://")):
+        return None
+    try:
+        host = urlsplit(value).hostname
+    except ValueError:
+        return None
+    return value if host and " " not in value else None
 
 
 def _add(result: ParseResult, item: Any, where: str, stem: str | None) -> None:

@@ -234,34 +234,31 @@ def normalize(field_name: str, value: Any) -> Any:
     return value
 
 
-def _present(value: Any) -> bool:
-    return value is not None and value != "" and value != [] and value != {}
+def _field(record: CatalogRecord, name: str) -> Any:
+    if name == "parent" and record.source == "bundled":
+        return record.extra.get("parent_slug")  # the curated catalog names its parent by slug
+    return getattr(record, name)
 
 
 def choose(
     item: Cluster, bad: dict[tuple[str, str], str] | None = None
 ) -> dict[str, tuple[CatalogRecord, Any]]:
-    """Field -> (record, value): the most trusted value, skipping contacts known to be bad."""
+    """Field -> (record, value): the most trusted value, skipping contacts known to be bad.
+
+    A contact field whose every value is known bad stays empty (the facts keep the values).
+    """
     chosen: dict[str, tuple[CatalogRecord, Any]] = {}
+    records = item.records
     for name in FIELDS:
-        first: tuple[CatalogRecord, Any] | None = None
-        kind = CONTACT_KINDS.get(name)
-        for record in item.records:
-            value = record.value(name)
-            if name == "parent" and record.source == "bundled":
-                value = record.extra.get("parent_slug")
-            if not _present(value):
+        kind = CONTACT_KINDS.get(name) if bad else None
+        for record in records:
+            value = _field(record, name)
+            if not value:  # None, "", [] or {} (no field uses 0)
                 continue
-            if first is None:
-                first = (record, value)
-            if kind and bad and (kind, str(value)) in bad:
+            if kind is not None and (kind, value) in bad:  # type: ignore[operator]
                 continue
             chosen[name] = (record, value)
             break
-        else:
-            # Every value of a contact field is known bad: the field stays empty (the facts keep them).
-            if first is not None and not kind:
-                chosen[name] = first
     return chosen
 
 
@@ -298,15 +295,20 @@ def _is_referenced(conn: sqlite3.Connection, columns: list[tuple[str, str]], org
     return False
 
 
-def bad_contacts(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+def bad_contacts(
+    conn: sqlite3.Connection, reported: list[tuple[str, str, str, str, str]] | None = None
+) -> dict[tuple[str, str], str]:
     """(kind, value) -> status, for contacts whose effective status is bounced or dead.
 
-    The user's own mark wins over what a catalog source reported.
+    The user's own mark wins over what a catalog source reported. ``reported`` (kind, value,
+    source, status, date) replaces the sources' stored reports (a merge in progress).
     """
+    query = "SELECT kind, value, source, status, at FROM contact_status"
+    if reported is not None:
+        query += " WHERE source = 'user'"
+    rows = [tuple(row) for row in conn.execute(query)] + list(reported or [])
     effective: dict[tuple[str, str], tuple[int, str, str]] = {}
-    for kind, value, source, status, at in conn.execute(
-        "SELECT kind, value, source, status, at FROM contact_status"
-    ):
+    for kind, value, source, status, at in rows:
         key = (kind, value)
         priority = 1 if source == "user" else 0
         current = effective.get(key)
@@ -370,7 +372,10 @@ def _write(
     }
     by_slug = {slug: org_id for org_id, (slug, _source) in orgs.items()}
     slugs = set(by_slug)
-    bad = bad_contacts(conn)
+    reported = [
+        row for item in clusters for record in item.records for row in reported_by(record, stamps, stamp)
+    ]
+    bad = bad_contacts(conn, reported)
     taken: set[int] = set()
 
     # 1. Identity: keep each organization's id (bundled slug, then the id its records had).
@@ -516,23 +521,15 @@ def _write(
     conn.executemany("INSERT OR IGNORE INTO org_alias (org_id, name) VALUES (?, ?)", aliases)
     conn.executemany("UPDATE catalog_record SET org_id = ? WHERE source = ? AND source_id = ?", links)
     conn.execute("DELETE FROM contact_status WHERE source != 'user'")
-    statuses = []
-    for item in clusters:
-        for record in item.records:
-            for entry in record.bounced:
-                statuses.append(
-                    (
-                        entry.get("kind") or "email",
-                        entry.get("value"),
-                        record.source,
-                        entry.get("status") or "bounced",
-                        entry.get("date") or (stamps.get(record.source) or stamp)[:10],
-                        item.org_id,
-                    )
-                )
+    org_of_record = {(r.source, r.source_id): item.org_id for item in clusters for r in item.records}
     conn.executemany(
         "INSERT OR REPLACE INTO contact_status (kind, value, source, status, at, org_id) VALUES (?, ?, ?, ?, ?, ?)",
-        [s for s in statuses if s[1]],
+        [
+            (*row, org_of_record.get((record.source, record.source_id)))
+            for item in clusters
+            for record in item.records
+            for row in reported_by(record, stamps, stamp)
+        ],
     )
     from exposure.catalog import bundled
 
@@ -542,6 +539,23 @@ def _write(
         (bundled.load().digest,),
     )
     return stats
+
+
+def reported_by(
+    record: CatalogRecord, stamps: dict[str, str], stamp: str
+) -> list[tuple[str, str, str, str, str]]:
+    """(kind, value, source, status, date) of each contact the record's source reports bad."""
+    return [
+        (
+            str(entry.get("kind") or "email"),
+            str(entry["value"]),
+            record.source,
+            str(entry.get("status") or "bounced"),
+            str(entry.get("date") or (stamps.get(record.source) or stamp)[:10]),
+        )
+        for entry in record.bounced
+        if entry.get("value")
+    ]
 
 
 _ORG_COLUMNS = (
@@ -588,10 +602,8 @@ def _facts(
         taken: list[str] = []
         agrees: list[str] = []
         for name in FACT_FIELDS:
-            value = record.value(name)
-            if name == "parent" and record.source == "bundled":
-                value = record.extra.get("parent_slug")
-            if not _present(value):
+            value = _field(record, name)
+            if not value:
                 continue
             values[name] = value
             picked = chosen.get(name)

@@ -1,0 +1,78 @@
+"""The faster Public Suffix List lookup in catalog.match gives exactly publicsuffixlist's answers."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from publicsuffixlist import PublicSuffixList
+
+from exposure.catalog import match
+from tests.catalog.conftest import UPSTREAM
+
+
+@pytest.fixture(scope="module")
+def psl() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+def test_the_rules_read_from_the_file_are_the_packages(psl: PublicSuffixList) -> None:
+    rules = match._get_rules()
+    assert rules is not None
+    assert rules == match._rules_from(psl._publicsuffix)
+    assert match._maxlabel == psl._maxlabel
+
+
+def test_every_rule_and_its_subdomains_resolve_as_publicsuffixlist_does(psl: PublicSuffixList) -> None:
+    rules = match._get_rules()
+    assert rules is not None
+    hosts = []
+    for key in rules:
+        if key.isascii():
+            hosts += [key, f"a.{key}", f"b.a.{key}", f"c.b.a.{key}"]
+    tricky = [
+        "city.kobe.jp", "a.city.kobe.jp", "b.kobe.jp", "a.b.kobe.jp", "www.ck", "x.www.ck", "y.x.ck",
+        "foo.blogspot.com", "a.b.foo.blogspot.co.uk", "s3.amazonaws.com", "x.s3.amazonaws.com",
+        "example.com", "a.example.com", "co.uk", "uk", "a.b.c.d.e.f.g.h.example.co.uk", "foo.unknowntld",
+        "a.foo.unknowntld", "xn--55qx5d.cn", "a.xn--55qx5d.cn", "bearblog.dev", "me.bearblog.dev",
+    ]  # fmt: skip
+    rng = random.Random(3)
+    labels = ["www", "mail", "a", "b-c", "x1", "shop"]
+    sampled = rng.sample(sorted(rules), 500)
+    hosts += tricky + [f"{rng.choice(labels)}.{rng.choice(labels)}.{key}" for key in sampled if key.isascii()]
+    # In both orders: the parent cache must not change any answer.
+    for ordering in (hosts, list(reversed(hosts))):
+        match._parent_suffix.cache_clear()
+        mismatches = [(h, match._private_suffix(h), psl.privatesuffix(h)) for h in ordering]
+        mismatches = [m for m in mismatches if m[1] != m[2]]
+        assert mismatches == []
+
+
+def test_upstream_domains_resolve_as_publicsuffixlist_does(psl: PublicSuffixList) -> None:
+    path = UPSTREAM / "jdm-sites.json"
+    if not path.exists():
+        pytest.skip("upstream JustDeleteMe file not here")
+    hosts = {d.lower() for site in json.loads(path.read_text()) for d in site.get("domains", [])}
+    match.domain_of_host.cache_clear()
+    for host in sorted(hosts):
+        expected = psl.privatesuffix(host) if match._HOST_OK.match(host) else None
+        assert match.domain_of_host(host) == expected, host
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("WWW.Example.CO.UK.", "example.co.uk"),
+        (" mail.google.com ", "google.com"),
+        ("192.168.1.10", "192.168.1.10"),
+        ("[2001:db8::1]", "2001:db8::1"),
+        ("10.0.0.300", "0.300"),  # not an IP: a host under an unknown TLD, as before
+        ("bücher.de", "xn--bcher-kva.de"),
+        ("-bad-.example.com", None),
+        ("localhost", None),
+        ("", None),
+    ],
+)
+def test_domain_of_host_keeps_its_behaviour(host: str, expected: str | None) -> None:
+    assert match.domain_of_host(host) == expected
