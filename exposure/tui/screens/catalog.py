@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, VerticalScroll
@@ -37,6 +38,7 @@ class CatalogScreen(ExposureScreen):
         category: str | None
         results: list[dict[str, Any]]
         in_inventory: set[int]
+        source: str | None = None
 
     @dataclass
     class Added(Message):
@@ -58,6 +60,7 @@ class CatalogScreen(ExposureScreen):
                 id="cat-category",
                 compact=True,
             )
+            yield Select(_source_options(), prompt="All sources", id="cat-source", compact=True)
         with Container(id="cat-body", classes="master-detail"):
             yield DataTable(id="cat-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="cat-detail", classes="detail"):
@@ -81,27 +84,33 @@ class CatalogScreen(ExposureScreen):
     def reload(self) -> None:
         self._search()
 
-    def _query(self) -> tuple[str, str | None]:
+    def _query(self) -> tuple[str, str | None, str | None]:
         category = self.query_one("#cat-category", Select).value
-        return self.query_one("#cat-search", Input).value, None if category is Select.NULL else str(category)
+        source = self.query_one("#cat-source", Select).value
+        return (
+            self.query_one("#cat-search", Input).value,
+            None if category is Select.NULL else str(category),
+            None if source is Select.NULL else str(source),
+        )
 
     @on(Input.Changed, "#cat-search")
     @on(Select.Changed, "#cat-category")
+    @on(Select.Changed, "#cat-source")
     def _search(self) -> None:
-        text, category = self._query()
-        self._run_search(text, category)
+        text, category, source = self._query()
+        self._run_search(text, category, source)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="catalog-search")
-    def _run_search(self, text: str, category: str | None) -> None:
+    def _run_search(self, text: str, category: str | None, source: str | None = None) -> None:
         from exposure.services.catalog import search
         from exposure.services.dashboard import inventory_org_ids
 
         conn = self.xapp.db()
-        results = search(conn, text, category=category, limit=LIMIT + 1)
-        self.post_message(self.Results(text, category, results, inventory_org_ids(conn)))
+        results = search(conn, text, category=category, limit=LIMIT + 1, source=source)
+        self.post_message(self.Results(text, category, results, inventory_org_ids(conn), source))
 
     def on_catalog_screen_results(self, message: Results) -> None:
-        if (message.query, message.category) != self._query():
+        if (message.query, message.category, message.source) != self._query():
             return  # an older search finished after a newer one started
         self.results = message.results[:LIMIT]
         self.in_inventory = message.in_inventory
@@ -138,6 +147,7 @@ class CatalogScreen(ExposureScreen):
             return
         org = self.results[index]
         text = org_detail(org)
+        text.append_text(provenance(org))
         if org["id"] in self.in_inventory:
             text.append("\nIn your inventory.", style="bold green")
         self.query_one("#cat-detail-text", Static).update(text)
@@ -192,3 +202,47 @@ class CatalogScreen(ExposureScreen):
         if current is not None and current["id"] == message.org_id:
             self._show(table.cursor_row)
         self.changed()
+
+
+def _source_options() -> list[tuple[str, str]]:
+    from exposure.services.catalog import SOURCE_LABELS
+
+    names = ("bundled", "datarequests", "duckduckgo", "eraser", "california", "justdeleteme")
+    return [(SOURCE_LABELS[name], name) for name in names]
+
+
+def provenance(org: dict[str, Any]) -> Text:
+    """Why the organization is here: each source with its date, what it gives and agrees on,
+    and the contacts known to have bounced or died (with the date)."""
+    from exposure.services.catalog import SOURCE_LABELS
+
+    text = Text()
+    text.append("\nWhy it is here\n", style="bold underline")
+    hidden = ("name", "domains", "aliases", "extra")
+    for item in org.get("sources") or []:
+        label = SOURCE_LABELS.get(item["source"], item["source"])
+        text.append(" • ")
+        text.append(label, style="bold")
+        if item.get("date"):
+            text.append(f", {item['date']}")
+        if item.get("name") and item["name"] != org["name"]:
+            text.append(f" (as “{item['name']}”)")
+        used = [f.replace("_", " ") for f in item.get("chosen") or [] if f not in hidden]
+        agrees = [
+            f.replace("_", " ")
+            for f in item.get("agrees") or []
+            if f not in hidden and f not in (item.get("chosen") or [])
+        ]
+        if used:
+            text.append(f"\n   gives: {', '.join(used)}", style="dim")
+        if agrees:
+            text.append(f"\n   agrees on: {', '.join(agrees)}", style="dim")
+        text.append("\n")
+    for mark in org.get("contact_status") or []:
+        if mark["status"] == "ok":
+            continue
+        who = "you" if mark["source"] == "user" else SOURCE_LABELS.get(mark["source"], mark["source"])
+        text.append(
+            f" ! {mark['value']} {mark['status']} on {mark['date']} (reported by {who})\n", style="yellow"
+        )
+    return text
