@@ -57,7 +57,7 @@ NEXT_HINT = {
     "complain": "C drafts a complaint to the regulator",
     "act": "they want something from you: read their reply, then m records what happened",
 }
-HINT = "space select · S send · x export · w web form · m mark · f remind · C complain · e edit · 1-5 view"
+HINT = "S send · x export · w form · m mark · f remind · C complain · e edit · 1-5"
 
 
 def in_view(item: dict[str, Any], view: str) -> bool:
@@ -112,7 +112,7 @@ def detail_text(item: dict[str, Any], preview: dict[str, Any] | None) -> Text:
     text = Text()
 
     def line(label: str, value: str, style: str = "") -> None:
-        text.append(f"{label:<9}", style="bold")
+        text.append(f"{label:<10}", style="bold")
         text.append(value + "\n", style=style)
 
     line("To", item["recipient"] + (f" <{item['to']}>" if item["to"] else ""))
@@ -139,7 +139,10 @@ def detail_text(item: dict[str, Any], preview: dict[str, Any] | None) -> Text:
     line("Discloses", ", ".join(i["value"] for i in item["identifiers"]) or "-")
     if item["error"]:
         line("Error", item["error"], "bold red")
-    if item["next_action"]:
+    if item["next_action"] == "send" and not item["to"]:
+        how = "w shows the web-form values" if item["channel"] == "web_form" else "x exports a letter"
+        line("Next", f"{how}; once done, m marks it sent (or e sets an email address)", "bold")
+    elif item["next_action"]:
         line("Next", NEXT_HINT[item["next_action"]], "bold")
     for problem in (preview or {}).get("problems", []):
         line("Problem", problem, "bold red")
@@ -187,6 +190,10 @@ class RequestsScreen(ExposureScreen):
         "or web-form checklist; w copies web-form values; m records a reply or status; f drafts a "
         "reminder for an overdue request; C a complaint to the regulator. 1-5 switch the view."
     )
+    DEFAULT_CSS = """
+    RequestsScreen #req-counts { width: 1fr; height: 1; color: $text-muted; }
+    RequestsScreen #req-view { width: 20; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_select", "Select row", show=False),
         Binding("a", "select_all", "Select all shown", show=False),
@@ -334,7 +341,8 @@ class RequestsScreen(ExposureScreen):
         counts = {v: sum(1 for i in self.items if in_view(i, v)) for v in VIEWS if v != "all"}
         self.query_one("#req-counts", Static).update(
             Text(
-                f"{counts['queue']} drafts · {counts['sent']} waiting · {counts['needs']} need you · {counts['done']} done"
+                f"{counts['queue']} draft{'s' if counts['queue'] != 1 else ''} · {counts['sent']} waiting · "
+                f"{counts['needs']} need{'s' if counts['needs'] == 1 else ''} you · {counts['done']} done"
             )
         )
         if rows and self.focused is None:
