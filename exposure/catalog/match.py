@@ -16,6 +16,7 @@ _psl = None
 _WEB_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "ws", "wss"})
 _ANDROID = re.compile(r"^(?:androidapp|android-app)://([^/?#]+)|^android://(?:[^@/]*@)?([^/?#]+)", re.I)
 _HOST_OK = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)+$")
+_LABEL_OK = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")
 
 
 def _get_psl() -> object:
@@ -94,7 +95,8 @@ def _get_rules() -> dict[str, int] | None:
 
 @lru_cache(maxsize=65_536)
 def _parent_suffix(host: str) -> str | None:
-    return _private_suffix(host)
+    """eTLD+1 of a lower-case ASCII host, None when it is not a valid host (cached: hosts share parents)."""
+    return _private_suffix(host) if _HOST_OK.match(host) else None
 
 
 def _private_suffix(host: str) -> str | None:
@@ -110,7 +112,7 @@ def _private_suffix(host: str) -> str | None:
         return result if isinstance(result, str) else None
     dot = host.find(".")
     if dot > 0 and host.find(".", dot + 1) > 0 and host not in rules:
-        found = _parent_suffix(host[dot + 1 :])
+        found = _parent_suffix(host[dot + 1 :])  # the host is valid: so is its parent
         if found is not None:
             return found
     labels = host.split(".")
@@ -161,6 +163,16 @@ def domain_of_host(host: str) -> str | None:
         host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError:
         return None
+    # Fast path: a valid first label under a valid parent that has an answer (and the host is
+    # not itself a rule) shares the parent's answer; the parent's is cached. Same results as
+    # the full check below, which every other host takes.
+    dot = host.find(".")
+    if dot > 0 and host.find(".", dot + 1) > 0 and _LABEL_OK.fullmatch(host, 0, dot):
+        rules = _rules if _rules is not None else _get_rules()
+        if rules is not None and host not in rules:
+            found = _parent_suffix(host[dot + 1 :])
+            if found is not None:
+                return found
     if not _HOST_OK.match(host):
         return None
     return _private_suffix(host)
