@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Select, Static
+from textual.worker import WorkerFailed
 
 from exposure.services.update_catalog import import_catalog, mark_contact
 from exposure.tui.app import ExposureApp
 from exposure.tui.screens.catalog import CatalogScreen
 from tests.catalog.conftest import SYNTHETIC
-from tests.tui.conftest import TODAY, settle
 
 SIZE = (120, 40)
+TODAY = date(2025, 6, 1)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until no worker runs and what they posted is handled."""
+    for _ in range(20):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return
 
 
 def names(screen: CatalogScreen) -> list[str]:
