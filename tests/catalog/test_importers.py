@@ -114,7 +114,7 @@ def test_datarequests_companies_and_authorities() -> None:
     assert records["bund-a"].site == "a.bund.de" and records["bund-a"].domains == ["bund.de"]
     cnil = records["authority/frcnil"]
     assert cnil.category == "authority" and cnil.country == "FR"
-    assert cnil.web_form == "https://www.cnil.fr/fr/plaintes"
+    assert cnil.web_form == "https://www.french-dpa.example/plaintes"
     assert cnil.extra["complaint_language"] == "fr" and cnil.extra["scope"] == "national"
     assert records["authority/debaylda"].extra["region"] == "DE-BY"
     assert records["authority/derf"].extra["scope"] == "broadcasting"

@@ -263,14 +263,14 @@ def test_authorities_by_country_competent_first(conn: sqlite3.Connection) -> Non
     import_all(conn)
     german = authorities(conn, "de", "DE-BY")
     assert [a["name"] for a in german][:2] == [
-        "Bayerisches Landesamt für Datenschutzaufsicht",
-        "Die Bundesbeauftragte für den Datenschutz",
+        "Landesamt Beispiel Bayern (invented)",
+        "Bundesbeauftragte Beispiel (invented)",
     ]
     assert german[-1]["scope"] == "broadcasting"
-    assert german[0]["web_form"] == "https://www.lda.bayern.de/de/beschwerde.html"
-    assert german[0]["phone"] == "+49 981 180093 0" and german[0]["language"] == "de"
+    assert german[0]["web_form"] == "https://www.bavaria-dpa.example/beschwerde"
+    assert german[0]["phone"] == "+49 981 0000000" and german[0]["language"] == "de"
     (cnil,) = authorities(conn, "FR")
-    assert cnil["web_form"] == "https://www.cnil.fr/fr/plaintes" and cnil["postal_address"]
+    assert cnil["web_form"] == "https://www.french-dpa.example/plaintes" and cnil["postal_address"]
     assert authorities(conn, "ZZ") == []
 
 
