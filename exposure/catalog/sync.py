@@ -8,6 +8,7 @@ from typing import Any
 
 from exposure.catalog import bundled
 from exposure.store.db import transaction
+from exposure.store.orgs import is_referenced, move_references, referencing_columns
 
 _COLUMNS = (
     "name", "category", "country", "privacy_email", "web_form", "postal_address", "opt_out_url",
@@ -53,22 +54,27 @@ def upsert_organization(conn: sqlite3.Connection, slug: str, entry: dict[str, An
     return org_id
 
 
-def _adopt_findings_of_placeholders(conn: sqlite3.Connection) -> None:
-    """A domain first seen as an unknown organization, now in the catalog: move its findings."""
-    conn.execute(
-        """
-        UPDATE finding SET org_id = (SELECT d.org_id FROM org_domain d WHERE d.domain = finding.domain)
-        WHERE domain IS NOT NULL
-          AND org_id IN (SELECT id FROM organization WHERE source = 'finding')
-          AND EXISTS (SELECT 1 FROM org_domain d JOIN organization o ON o.id = d.org_id
-                      WHERE d.domain = finding.domain AND o.source != 'finding')
-        """
-    )
-    conn.execute(
-        "DELETE FROM organization WHERE source = 'finding' "
-        "AND NOT EXISTS (SELECT 1 FROM finding f WHERE f.org_id = organization.id) "
-        "AND NOT EXISTS (SELECT 1 FROM org_domain d WHERE d.org_id = organization.id)"
-    )
+def _placeholders_by_domain(conn: sqlite3.Connection) -> dict[str, int]:
+    return {
+        row[0]: row[1]
+        for row in conn.execute(
+            "SELECT d.domain, d.org_id FROM org_domain d JOIN organization o ON o.id = d.org_id "
+            "WHERE o.source = 'finding'"
+        )
+    }
+
+
+def _adopt_placeholders(conn: sqlite3.Connection, placeholder_of: dict[str, int]) -> None:
+    """A domain first seen as an unknown organization is now in the catalog: move its findings,
+    requests and decisions to the catalog organization, then drop the empty placeholder."""
+    columns = referencing_columns(conn)
+    for domain, placeholder in placeholder_of.items():
+        row = conn.execute("SELECT org_id FROM org_domain WHERE domain = ?", (domain,)).fetchone()
+        if row is None or row[0] == placeholder:
+            continue
+        move_references(conn, columns, placeholder, int(row[0]), skip=("org_domain",))
+        if not is_referenced(conn, columns, placeholder):
+            conn.execute("DELETE FROM organization WHERE id = ?", (placeholder,))
 
 
 def ensure_bundled(conn: sqlite3.Connection) -> bool:
@@ -78,9 +84,10 @@ def ensure_bundled(conn: sqlite3.Connection) -> bool:
     if row is not None and row[0] == catalog.digest:
         return False
     with transaction(conn):
+        placeholder_of = _placeholders_by_domain(conn)
         for entry in catalog.entries:
             upsert_organization(conn, entry["slug"], entry)
-        _adopt_findings_of_placeholders(conn)
+        _adopt_placeholders(conn, placeholder_of)
         conn.execute(
             "INSERT INTO meta (key, value) VALUES ('bundled_digest', ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",

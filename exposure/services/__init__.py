@@ -16,5 +16,9 @@ def open_store(path: Path | None = None, *, check_same_thread: bool = True) -> s
     from exposure.store.db import connect
 
     conn = connect(path, check_same_thread=check_same_thread)
-    ensure_bundled(conn)
+    if ensure_bundled(conn):
+        # The curated catalog changed: merge it again with the catalogs imported before.
+        from exposure.services.update_catalog import remerge_if_bundled_changed
+
+        remerge_if_bundled_changed(conn)
     return conn

@@ -90,3 +90,29 @@ def test_cancel_keeps_batches_already_written(
         ingest(conn, findings(), cancel=token)
     kept = conn.execute("SELECT COUNT(*) FROM finding").fetchone()[0]
     assert kept == 300  # the batches written before the cancel, nothing after
+
+
+def test_bundled_catalog_adopts_a_placeholder_with_its_request(conn: sqlite3.Connection) -> None:
+    from exposure.catalog.sync import _adopt_placeholders, _placeholders_by_domain, upsert_organization
+    from exposure.store.db import now, transaction
+
+    ingest(conn, [_f("newly-listed-broker-example.com")])
+    (row,) = inventory_rows(conn)
+    placeholder = row["id"]
+    conn.execute(
+        "INSERT INTO request (org_id, right, channel, created_at) VALUES (?, 'erasure', 'email', ?)",
+        (placeholder, now()),
+    )
+    entry = {
+        "slug": "newly-listed", "name": "Newly Listed", "domains": ["newly-listed-broker-example.com"],
+        "category": "data_broker", "source_url": "https://newly-listed-broker-example.com/privacy",
+        "source_date": "2026-11",
+    }  # fmt: skip
+    with transaction(conn):
+        before = _placeholders_by_domain(conn)
+        org_id = upsert_organization(conn, "newly-listed", entry)
+        _adopt_placeholders(conn, before)
+    (row,) = inventory_rows(conn)
+    assert row["id"] == org_id and row["name"] == "Newly Listed" and row["category"] == "data_broker"
+    assert conn.execute("SELECT org_id FROM request").fetchone()[0] == org_id
+    assert conn.execute("SELECT COUNT(*) FROM organization WHERE id = ?", (placeholder,)).fetchone()[0] == 0

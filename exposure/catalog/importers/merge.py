@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exposure.catalog.importers.base import FIELDS, TRUST_ORDER, CatalogRecord, slugify
+from exposure.store.orgs import is_referenced, move_references, referencing_columns
 
 __all__ = [
     "TRUST_ORDER",
@@ -265,34 +266,7 @@ def choose(
 # --- writing --------------------------------------------------------------------------------
 
 
-def _referencing_columns(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(table, column) of every foreign key to organization, in any table of any feature."""
-    found = []
-    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-        for row in conn.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
-            if row[2] == "organization":
-                found.append((str(table), str(row[3])))
-    return found
-
-
 _OWN_TABLES = frozenset({"org_domain", "catalog_fact", "org_alias", "catalog_record", "contact_status"})
-
-
-def _move_references(conn: sqlite3.Connection, columns: list[tuple[str, str]], old: int, new: int) -> None:
-    """Point everything that refers to organization ``old`` at ``new`` (unique clashes stay behind)."""
-    for table, column in columns:
-        if table in _OWN_TABLES:
-            continue
-        conn.execute(f'UPDATE OR IGNORE "{table}" SET "{column}" = ? WHERE "{column}" = ?', (new, old))
-
-
-def _is_referenced(conn: sqlite3.Connection, columns: list[tuple[str, str]], org_id: int) -> bool:
-    for table, column in columns:
-        if table in _OWN_TABLES:
-            continue
-        if conn.execute(f'SELECT 1 FROM "{table}" WHERE "{column}" = ? LIMIT 1', (org_id,)).fetchone():
-            return True
-    return False
 
 
 def bad_contacts(
@@ -465,9 +439,9 @@ def _write(
                 adopt.setdefault(placeholder_of[domain], item.org_id)
     conn.executemany("INSERT OR REPLACE INTO org_domain (domain, org_id, alias) VALUES (?, ?, ?)", rows)
 
-    columns = _referencing_columns(conn)
+    columns = referencing_columns(conn)
     for placeholder, target in adopt.items():
-        _move_references(conn, columns, placeholder, target)
+        move_references(conn, columns, placeholder, target, skip=_OWN_TABLES)
         left = conn.execute("SELECT 1 FROM org_domain WHERE org_id = ? LIMIT 1", (placeholder,)).fetchone()
         if left is None:
             conn.execute("DELETE FROM organization WHERE id = ?", (placeholder,))
@@ -480,7 +454,7 @@ def _write(
     for org_id, (_slug, source) in orgs.items():
         if org_id in assigned or source in NON_CATALOG:
             continue
-        if source == "bundled" or _is_referenced(conn, columns, org_id):
+        if source == "bundled" or is_referenced(conn, columns, org_id, skip=_OWN_TABLES):
             kept.add(org_id)
         else:
             conn.execute("DELETE FROM organization WHERE id = ?", (org_id,))
