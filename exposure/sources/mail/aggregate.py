@@ -183,7 +183,7 @@ class MailAggregator:
         self._hosts: dict[bytes, str | None] = {}
         self._locals: dict[bytes, int] = {}
         self._labels: dict[bytes, tuple[int, bool]] = {}
-        self._addresses: dict[bytes, bytes | None] = {}
+        self._addresses: dict[bytes, tuple[bytes, str] | None] = {}
         self._recipients: dict[bytes, list[str]] = {}
         self._date = DateParser()
 
@@ -232,13 +232,14 @@ class MailAggregator:
             self._labels[raw] = found
         return found
 
-    def _address(self, raw: bytes) -> bytes | None:
+    def _address(self, raw: bytes) -> tuple[bytes, str] | None:
+        """(lower-cased address as bytes, and as text) of a one-address field, cached."""
         found = self._addresses.get(raw, _MISSING)
         if found is not _MISSING:
             return found  # type: ignore[no-any-return]
         addr = address_of(raw)
         parsed = split_address(addr) if addr else None
-        result = parsed[0].encode("utf-8") if parsed else None
+        result = (parsed[0].encode("utf-8"), parsed[0]) if parsed else None
         if len(self._addresses) > _CACHE_LIMIT:
             self._addresses.clear()
         self._addresses[raw] = result
@@ -298,22 +299,32 @@ class MailAggregator:
         if domain is None:
             self.skipped += 1
             return
-        # Date
-        ts = None
-        if j >= 0:
-            e = block.find(b"\n", j)
-            if e < 0:
-                e = size
-            ts = self._date(value_at(block, j) if e + 1 < size and block[e + 1] in _FOLD else block[j:e])
         stats = self.domains.get(domain)
         if stats is None:
             stats = self.domains[domain] = DomainStats(domain)
         stats.messages += 1
-        if ts is not None:
-            if stats.first is None or ts < stats.first:
-                stats.first = ts
-            if stats.last is None or ts > stats.last:
-                stats.last = ts
+        # Date: a message whose day lies well inside what is known of the domain cannot
+        # move its first or last date, so the time of day is parsed only when it could.
+        ts = None
+        exact = True  # False: ts is only the day (enough for the first/last test)
+        value = b""
+        if j >= 0:
+            e = block.find(b"\n", j)
+            if e < 0:
+                e = size
+            value = value_at(block, j) if e + 1 < size and block[e + 1] in _FOLD else block[j:e]
+            first, last = stats.first, stats.last
+            c = value.find(b":")
+            day0 = self._date.days.get(value[: c - 2]) if c > 8 else None
+            if day0 is None or first is None or last is None or not first + 86400 < day0 < last - 2 * 86400:
+                ts = self._date(value)
+                if ts is not None:
+                    if first is None or ts < first:
+                        stats.first = ts
+                    if last is None or ts > last:
+                        stats.last = ts
+            else:
+                ts, exact = day0, False
         # Subject
         subject = b""
         if k >= 0:
@@ -328,25 +339,47 @@ class MailAggregator:
         p = block.find(b"\nX-Gmail-Labels:")
         if p >= 0:
             e = block.find(b"\n", p + 16)
-            label_kinds, label_sent = self._label_kinds(block[p + 16 : e if e >= 0 else size])
+            raw = block[p + 16 : e if e >= 0 else size]
+            found_labels = self._labels.get(raw)
+            label_kinds, label_sent = found_labels if found_labels is not None else self._label_kinds(raw)
         delivered = None
         p = block.find(b"\nDelivered-To:")
         if p >= 0:
             e = block.find(b"\n", p + 14)
-            delivered = self._address(block[p + 14 : e if e >= 0 else size])
+            raw = block[p + 14 : e if e >= 0 else size]
+            delivered = self._addresses.get(raw, _MISSING)
+            if delivered is _MISSING:
+                delivered = self._address(raw)
         flags = self.flags
         if flags.sent or label_sent or delivered is not None or self._own_b:
             lower = addr.strip().lower()
-            if flags.sent or label_sent or lower == delivered or lower in self._own_b:
+            if (
+                flags.sent
+                or label_sent
+                or (delivered is not None and lower == delivered[0])
+                or lower in self._own_b
+            ):
+                if not exact:
+                    ts = self._date(value)
                 self._add_sent(block, lower.decode("utf-8", "replace"), stats, ts, subject)
                 return
         # A message received: what it says about the sender
-        kinds = self._local_kinds(addr[:at])
-        low = subject.lower()
-        if _ACCOUNT_WORDS.search(low):
-            kinds |= C.ACCOUNT
-        if _PURCHASE_WORDS.search(low):
-            kinds |= C.PURCHASE
+        local = addr[:at]
+        kinds = self._locals.get(local)
+        if kinds is None:
+            kinds = self._local_kinds(local)
+        if subject:
+            low = subject.lower()
+            m = _KIND_WORDS.search(low)
+            if m is not None:
+                if m.lastgroup == "account":
+                    kinds |= C.ACCOUNT
+                    if _PURCHASE_WORDS.search(low):
+                        kinds |= C.PURCHASE
+                else:
+                    kinds |= C.PURCHASE
+                    if _ACCOUNT_WORDS.search(low):
+                        kinds |= C.ACCOUNT
         if _is_bulk(block):
             kinds |= C.MARKETING
         kinds |= label_kinds
@@ -355,21 +388,25 @@ class MailAggregator:
         elif not kinds:
             kinds = C.OTHER
         counts = stats.kinds
-        for name in _names(kinds):
+        names = _NAMES.get(kinds)
+        for name in names if names is not None else _names(kinds):
             counts[name] = counts.get(name, 0) + 1
-        me = delivered
-        if me is None and self._own_b:
+        if delivered is not None:
+            identifier: str | None = delivered[1]
+        elif self._own_b:
+            identifier = None
             t = block.rfind(b"\nTo:")
             if t >= 0:
                 for candidate in self._recipient_list(value_at(block, t + 4)):
                     if candidate in self.own:
-                        me = candidate.encode("utf-8")
+                        identifier = candidate
                         break
-        if me is not None:
-            identifier = me.decode("utf-8", "replace")
+        else:
+            identifier = None
+        if identifier is not None:
             stats.identifiers[identifier] = stats.identifiers.get(identifier, 0) + 1
         if len(stats.samples) < SAMPLES or kinds & _STRONG & ~stats.sample_kinds:
-            _add_sample(stats, ts, subject, kinds)
+            _add_sample(stats, ts if exact else self._date(value), subject, kinds)
 
     def _add_sent(
         self, block: bytes, address: str, stats: DomainStats, ts: int | None, subject: bytes
@@ -431,18 +468,23 @@ _MISSING: Any = object()
 _FOLD = (32, 9)
 _ACCOUNT_WORDS = C.ACCOUNT_WORDS
 _PURCHASE_WORDS = C.PURCHASE_WORDS
+_KIND_WORDS = C.KIND_WORDS
 
 
 def _is_bulk(block: bytes) -> bool:
-    """A List-* field (any case), or Precedence: bulk / list / junk."""
-    p = block.find(b"ist-")
-    while p >= 0:
-        if block[p - 2 : p].lower() == b"\nl":
+    """A List-* field (any case), or Precedence: bulk / list / junk.
+
+    Searched from the end: the List-* fields of the message itself come after the trace
+    fields, whose DKIM/ARC signatures also name ``list-unsubscribe``.
+    """
+    p = block.rfind(b"ist-")
+    while p >= 2:
+        if block[p - 2 : p] in (b"\nL", b"\nl"):
             return True
-        p = block.find(b"ist-", p + 4)
+        p = block.rfind(b"ist-", 0, p)
     p = block.find(b"recedence:")
-    while p >= 0:
-        if block[p - 2 : p].lower() == b"\np":
+    while p >= 2:
+        if block[p - 2 : p] in (b"\nP", b"\np"):
             e = block.find(b"\n", p)
             value = block[p + 10 : e if e >= 0 else len(block)].strip().lower()
             return value in (b"bulk", b"list", b"junk")

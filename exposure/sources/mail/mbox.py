@@ -30,6 +30,8 @@ _FROM_LINE = re.compile(
     rb"From \S+ +(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? +)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d"
 )
 
+_HEADER_END = re.compile(rb"\n\r?\n")
+
 Report = Callable[[str, str], None]  #: (where, one-line message)
 
 
@@ -161,44 +163,39 @@ def iter_header_blocks(
             pos = found
             data, find = buf.data, buf.data.find
             report(where, f"skipped {buf.offset + pos} bytes before the first message")
-    crlf = False
+    header_end = _HEADER_END.search
+    stop_at = stop if stop is not None else 1 << 62
+    size = buf.size
+    match_from_line = _FROM_LINE.match
     while True:
-        if stop is not None and buf.offset + pos >= stop:
+        if buf.offset + pos >= stop_at:
             return
         # 1. The From_ line.
-        nl = find(b"\n", pos, buf.size)
+        nl = find(b"\n", pos, size)
         while nl < 0 and not buf.eof:
             pos -= buf.refill(pos)
-            data, find = buf.data, buf.data.find
-            nl = find(b"\n", pos, buf.size)
+            data, find, size = buf.data, buf.data.find, buf.size
+            nl = find(b"\n", pos, size)
         at = buf.offset + pos
         if nl < 0:
             report(where, f"the file ends inside the first line of the message at byte {at} (truncated?)")
             yield b"\n"
             return
-        # 2. The end of the header: the first blank line.
+        # 2. The end of the header: the first blank line ("\n\n", or "\n\r\n" with CRLF).
         while True:
-            limit = min(buf.size, nl + max_header + 2)
-            if crlf:
-                he = find(b"\n\r\n", nl, limit)
-                alt = find(b"\n\n", nl, he if he >= 0 else limit)
-                if alt >= 0:
-                    he, crlf = alt, False
-            else:
-                he = find(b"\n\n", nl, limit)
-                alt = find(b"\n\r\n", nl, he if he >= 0 else limit)
-                if alt >= 0:
-                    he, crlf = alt, True
-            if he >= 0 or buf.eof or limit < buf.size:
+            limit = min(size, nl + max_header + 2)
+            m = header_end(data, nl, limit)
+            he = m.start() if m is not None else -1
+            if he >= 0 or buf.eof or limit < size:
                 break
             shift = buf.refill(pos)
             pos, nl = pos - shift, nl - shift
-            data, find = buf.data, buf.data.find
+            data, find, size = buf.data, buf.data.find, buf.size
         body = he + 1
         if he < 0:
-            if buf.eof and buf.size - nl <= max_header:
-                he = body = buf.size
-                if buf.size - nl > 2:
+            if buf.eof and size - nl <= max_header:
+                he = body = size
+                if size - nl > 2:
                     report(where, f"the file ends inside the header of the message at byte {at} (truncated?)")
             else:
                 he = body = nl + max_header
@@ -207,32 +204,43 @@ def iter_header_blocks(
                     f"the message at byte {at} has a header over {max_header // 1024} KB; "
                     "only its first part was read",
                 )
-        # A From_ line inside what looks like the header: the message had no blank line.
-        k = find(b"\nFrom ", nl + 1, he)
-        while k >= 0:
-            if _FROM_LINE.match(data, k + 1, min(buf.size, k + 200)):
-                he = body = k
+        # 3. The next "From " line. One inside the header is a From_ line that follows a
+        #    message with no blank line (it ends this header); the first after it is where the
+        #    body search starts.
+        j = find(b"\nFrom ", nl + 1, size)
+        while 0 <= j < he:
+            if match_from_line(data, j + 1, min(size, j + 200)):
                 break
-            k = find(b"\nFrom ", k + 1, he)
+            j = find(b"\nFrom ", j + 1, size)
+        if 0 <= j < he:
+            yield bytes(data[nl:j])
+            pos = j + 1
+            continue
         yield bytes(data[nl:he])
-        # 3. Skip the body: find the next boundary.
-        s = body
+        # 4. Skip the body: the next boundary is a "From " line after a blank line (or one
+        #    that looks exactly like a From_ line).
         while True:
-            j = find(b"\nFrom ", s, buf.size)
             if j < 0:
                 if buf.eof:
                     return
                 # keep two bytes before the search start: the blank-line test looks back
-                keep = max(0, max(s, buf.size - _TAIL) - 2)
-                s = max(0, s - buf.refill(keep))
-                data, find = buf.data, buf.data.find
-                if buf.eof and buf.size == 0:
+                keep = max(0, max(body, size - _TAIL) - 2)
+                body = max(0, body - buf.refill(keep))
+                data, find, size = buf.data, buf.data.find, buf.size
+                if buf.eof and size == 0:
                     return
+                j = find(b"\nFrom ", body, size)
                 continue
-            if _is_boundary(data, j, buf.size):
+            prev = data[j - 1] if j >= 1 else 10
+            if (
+                prev == 10
+                or (prev == 13 and j >= 2 and data[j - 2] == 10)
+                or match_from_line(data, j + 1, min(size, j + 200))
+            ):
                 pos = j + 1
                 break
-            s = j + 1
+            body = j + 1
+            j = find(b"\nFrom ", body, size)
 
 
 def _next_boundary(buf: _Buffer, pos: int) -> int | None:
