@@ -1398,8 +1398,18 @@ def _send_one(conn: sqlite3.Connection, plan: SendPlan, config: Any, at: datetim
 
     row = _row(conn, plan.request_id)
     assert plan.outgoing.from_addr and plan.outgoing.to
-    # 1. Record the attempt, with its Message-ID, before anything is sent (committed now).
+    # 1. Record the attempt, with its Message-ID, before anything is sent (committed now). The
+    #    checks are repeated inside the write transaction (BEGIN IMMEDIATE: one writer at a time),
+    #    so two processes sending the same draft cannot both go ahead.
     with transaction(conn):
+        status = conn.execute("SELECT status FROM request WHERE id = ?", (plan.request_id,)).fetchone()
+        busy = conn.execute(
+            "SELECT started_at FROM send_attempt WHERE request_id = ? AND state = 'sending' AND started_at > ?",
+            (plan.request_id, _stamp(at - STALE_SENDING)),
+        ).fetchone()
+        if status is None or status[0] != "draft" or busy is not None:
+            why = "is being sent right now" if busy is not None else "was sent meanwhile"
+            return {"id": plan.request_id, "error": f"request {plan.request_id} {why}", "in_doubt": False}
         conn.execute(
             "UPDATE send_attempt SET state = 'unknown', finished_at = COALESCE(finished_at, ?) "
             "WHERE request_id = ? AND state = 'sending'",

@@ -282,3 +282,37 @@ def test_web_form_request_without_an_address_is_not_sent(
     item = draft_one("formonly-test")
     result = rq.send_requests(conn, [item["id"]])
     assert "has no email address" in result["failed"][0]["error"] and fake.delivered == []
+
+
+@pytest.mark.parametrize("race", ["another process is sending", "another process sent it"])
+def test_two_processes_never_both_send(
+    conn: sqlite3.Connection,
+    draft_one: Drafter,
+    fake: FakeSmtp,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: Clock,
+    race: str,
+) -> None:
+    item = draft_one()
+    real_plan = rq._plan
+
+    def plan_then_lose_the_race(c: sqlite3.Connection, request_id: int, at: Any) -> Any:
+        planned = real_plan(c, request_id, at)
+        # the other process acts between our checks and our attempt record
+        if race == "another process is sending":
+            c.execute(
+                "INSERT INTO send_attempt (request_id, org_id, message_id, recipient, state, started_at) "
+                "VALUES (?, ?, '<other@example.com>', 'x@example.com', 'sending', ?)",
+                (request_id, item["org_id"], clock.now.isoformat()),
+            )
+        else:
+            c.execute("UPDATE request SET status = 'sent' WHERE id = ?", (request_id,))
+        return planned
+
+    monkeypatch.setattr(rq, "_plan", plan_then_lose_the_race)
+    result = rq.send_requests(conn, [item["id"]])
+    assert result["sent"] == [] and fake.delivered == []
+    assert (
+        "being sent right now" in result["failed"][0]["error"]
+        or "sent meanwhile" in result["failed"][0]["error"]
+    )
