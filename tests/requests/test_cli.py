@@ -233,3 +233,13 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "No requests yet" in empty.err
     missing = run(capsys, "request", "show", "42")
     assert missing.code == 1 and "no request 42" in missing.err
+
+
+@pytest.mark.usefixtures("ca_profile")
+def test_show_says_how_to_send_a_request_without_an_email(capsys: pytest.CaptureFixture[str]) -> None:
+    [item] = ok(run(capsys, "request", "draft", "formonly-test", "--right", "erasure", "--json")).json()[
+        "requests"
+    ]
+    shown = ok(run(capsys, "request", "show", str(item["id"]))).out
+    assert f"exposure request export {item['id']} --format webform" in " ".join(shown.split())
+    assert "Channel:   web_form" in shown

@@ -214,6 +214,12 @@ def _print_request(item: dict[str, Any]) -> None:
     if item["next_action"]:
         hints = {"send": f"exposure request send {item['id']} --dry-run", "remind": f"exposure request remind {item['id']}",
                  "complain": f"exposure request complain {item['id']}", "act": "they asked you to do something: read their reply"}  # fmt: skip
+        if item["next_action"] == "send" and not item["to"]:
+            fmt = "webform" if item["channel"] == "web_form" else "pdf"
+            hints["send"] = (
+                f"exposure request export {item['id']} --format {fmt}, send it yourself, "
+                f"then exposure request mark {item['id']} sent"
+            )
         lines.append(f"  Next:      {hints[item['next_action']]}")
     lines.append("  Discloses: " + ", ".join(f"{i['kind']} {i['value']}" for i in item["identifiers"]))
     lines += ["", f"Subject: {item['subject']}", "", item["body"].rstrip(), ""]
