@@ -114,12 +114,14 @@ def import_path(
             _resolve_names(conn, names)
             _merge(stats, ingest(conn, names))
         result.update({k: v for k, v in stats.as_json().items() if k not in ("skipped",)})
-        result["skipped_reasons"] = dict(run.reasons.most_common())
         if run.fatal is not None and not result["records"]:
             result["refused"] = True  # nothing could be read from it
         if total:
             progress.advance(max(0, total - run.reported))
         progress.done()
+        if not result["cancelled"]:
+            _scan_mailboxes(conn, importer, src, result, run.reasons, progress, cancel)
+        result["skipped_reasons"] = dict(run.reasons.most_common())
         return result
     finally:
         _finish_scan(conn, scan_id, result)
@@ -175,6 +177,36 @@ class _Run:
             self.fatal = exc
             _error(result, exc.where or self.src.name, _message(exc))
         self._tick()
+
+
+def _scan_mailboxes(
+    conn: sqlite3.Connection,
+    importer: Any,
+    src: Input,
+    result: dict[str, Any],
+    reasons: Counter[str],
+    progress: Progress,
+    cancel: CancelToken | None,
+) -> None:
+    """A Google Takeout's Gmail mbox goes to the mail scanner (headers only), when it exists."""
+    mailboxes = getattr(importer, "mailboxes", None)
+    if mailboxes is None or not mailboxes(src):
+        return
+    try:
+        from exposure.services.scan_mail import scan_paths
+    except ImportError:
+        return  # the mbox stays reported as skipped, with how to scan it
+    from exposure.sources.takeout import MBOX_SKIPPED
+
+    mail = scan_paths(conn, [src.path], progress=progress, cancel=cancel)
+    count = reasons.pop(MBOX_SKIPPED, 0)
+    if count:
+        reasons["Gmail mailbox: scanned for senders (headers only)"] = count
+    result["mail"] = {k: mail.get(k) for k in ("messages", "findings", "new_findings", "organizations")}
+    result["mail"]["new_organizations"] = mail.get("new_organizations")
+    for error in mail.get("errors", []):
+        _error(result, f"mail: {error.get('where')}", str(error.get("message")))
+    result["cancelled"] = bool(mail.get("cancelled"))
 
 
 def _message(exc: ExposureError) -> str:

@@ -59,6 +59,17 @@ class GoogleTakeout(Importer):
     def members(self, archive: Archive) -> list[tuple[str, str]]:
         return sorted((name, role) for name in archive.names() if (role := _role(name)))
 
+    def mailboxes(self, src: Input) -> list[str]:
+        """The Gmail mbox members of this Takeout (for the mail scanner)."""
+        try:
+            archive = open_archive(src)
+        except SourceError:
+            return []
+        try:
+            return [name for name, role in self.members(archive) if role == "mbox"]
+        finally:
+            archive.close()
+
     def work_size(self, src: Input) -> int | None:
         try:
             archive = open_archive(src)

@@ -161,3 +161,18 @@ def test_summary_totals(conn: sqlite3.Connection) -> None:
     total = summarize(results)
     assert total["files"] == 2 and total["refused"] == 1 and total["imported"] == 7
     assert json.loads(json.dumps(results))  # plain data
+
+
+def test_takeout_mailbox_goes_to_the_mail_scanner(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    from tests.sources.test_platform import _write_takeout
+
+    result = import_paths(conn, [_write_takeout(tmp_path, as_zip=True)])[0]
+    assert result["format"] == "google_takeout" and result["imported"] == 5
+    assert result["mail"]["messages"] == 3  # the Sent message is read, but is the user's own
+    assert "Gmail mailbox: scanned for senders (headers only)" in result["skipped_reasons"]
+    senders = EXPECTED["_account_exports"]["takeout_mail.mbox"]["sender_domains"]
+    mail_domains = {
+        r[0] for r in conn.execute("SELECT domain FROM finding WHERE source NOT IN ('google_takeout')")
+    }
+    assert set(senders) <= mail_domains
+    assert "gmail.com" not in mail_domains  # own mail excluded
