@@ -298,7 +298,8 @@ def _start_scan(conn: sqlite3.Connection, path: Path) -> int:
 
 
 def _finish_scan(conn: sqlite3.Connection, scan_id: int, result: dict[str, Any]) -> None:
-    stats = {k: v for k, v in result.items() if k not in ("path", "errors", "skipped_reasons")}
+    stats = {k: v for k, v in result.items() if k not in ("path", "errors", "skipped_reasons", "mail")}
+    stats["errors"] = result["error_count"]
     with transaction(conn):
         conn.execute(
             "UPDATE scan SET finished_at = ?, stats = ? WHERE id = ?",

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.text import Text
 from textual.widgets import Button, DirectoryTree, Input, ProgressBar, Static
 
@@ -123,9 +124,10 @@ async def test_pick_a_file_with_browse(app: ExposureApp, tmp_path: Path) -> None
         assert "Chrome / Edge / Brave CSV" in summary(screen)
 
 
-async def test_progress_on_a_large_file(app: ExposureApp, tmp_path: Path) -> None:
+@pytest.mark.slow
+async def test_progress_on_the_50k_row_file(app: ExposureApp, tmp_path: Path) -> None:
     rows = "".join(
-        f"s{i},https://login.s{i % 2000}.example.org/,u{i}@example.com,pw{i}\n" for i in range(20000)
+        f"s{i},https://login.s{i % 5000}.example.org/,u{i}@example.com,pw{i}\n" for i in range(50000)
     )
     path = tmp_path / "big.csv"
     path.write_text("name,url,username,password\n" + rows)
@@ -137,7 +139,7 @@ async def test_progress_on_a_large_file(app: ExposureApp, tmp_path: Path) -> Non
         assert panel.finished and bar.total == path.stat().st_size and bar.progress == bar.total
         stats = panel.query_one("#progress-stats", Static).content
         assert "MB" in str(stats) or "kB" in str(stats)
-        assert "20,000 records read, 20,000 imported" in summary(screen)
+        assert "50,000 records read, 50,000 imported" in summary(screen)
 
 
 async def test_sources_opens_the_import_screen(app: ExposureApp) -> None:
