@@ -163,14 +163,15 @@ class _Ticker:
         self.live = live if live is not None else {}
         self.live.update({"messages": 0, "bytes": 0, "total": total, "started": time.monotonic()})
         self.done_messages = 0
-        self.current: MailAggregator | None = None
+        self.options: Any = None  #: the ReadOptions, whose ``current`` aggregator is being filled
         self.last_message = 0.0
 
     def on_bytes(self, n: int) -> None:
         self.progress.advance(n)
         live = self.live
         live["bytes"] += n
-        messages = self.done_messages + (self.current.messages if self.current is not None else 0)
+        current = self.options.current if self.options is not None else None
+        messages = self.done_messages + (current.messages if current is not None else 0)
         live["messages"] = messages
         t = time.monotonic()
         if t - self.last_message > 0.25:
@@ -216,6 +217,7 @@ def scan_paths(
         cancel=cancel,
         workers=default_workers() if workers is None else max(1, workers),
     )
+    ticker.options = options
     everything = MailAggregator(own)
 
     def keep(unit: MailUnit, started: str) -> None:
@@ -225,7 +227,8 @@ def scan_paths(
         )
         everything.merge(agg)
         ticker.done_messages += agg.messages
-        ticker.current = None
+        options.current = None
+        ticker.live["messages"] = ticker.done_messages
         result["sources"].append(
             {
                 "kind": unit.source,
@@ -255,7 +258,6 @@ def scan_paths(
             started = now()
             units = read_input(inp, report, options)
             while True:
-                ticker.current = None
                 try:
                     unit = next(units)
                 except StopIteration:

@@ -239,6 +239,7 @@ class ReadOptions:
     workers: int = 1  #: processes for one large plain mbox file
     max_header: int = MAX_HEADER
     rss: list[int] = field(default_factory=list)  #: workers' peak RSS (KB), when any ran
+    current: MailAggregator | None = None  #: the aggregator being filled (for live counts)
 
 
 def read_input(inp: MailInput, report: Report, options: ReadOptions) -> Iterator[MailUnit]:
@@ -266,7 +267,9 @@ def read_input(inp: MailInput, report: Report, options: ReadOptions) -> Iterator
 
 
 def _aggregator(options: ReadOptions, name: str) -> MailAggregator:
-    return MailAggregator(options.own, folder_flags(name))
+    agg = MailAggregator(options.own, folder_flags(name))
+    options.current = agg
+    return agg
 
 
 #: Read size for compressed streams: a truncated archive loses at most this much at its end.
