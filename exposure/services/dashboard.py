@@ -1,4 +1,4 @@
-"""Read-only summaries for the dashboard, the sources list and the request queue.
+"""Read-only summaries for the dashboard and the sources list.
 
 Everything takes ``today`` explicitly (the TUI passes its clock) so results are reproducible.
 The one write here records that a first-run step was done or skipped (in the ``meta`` table).
@@ -245,33 +245,6 @@ def scans(conn: sqlite3.Connection, limit: int = 200) -> list[dict[str, Any]]:
                 "stats": stats if isinstance(stats, dict) else {},
             }
         )
-    return out
-
-
-def request_queue(conn: sqlite3.Connection, today: date) -> list[dict[str, Any]]:
-    """Every request, soonest due first: [{id, organization, right, status, due_at, sent_at, overdue}]."""
-    day = today.isoformat()
-    rows = conn.execute(
-        "SELECT r.id, o.name, r.right, r.status, r.channel, r.due_at, r.sent_at FROM request r "
-        "JOIN organization o ON o.id = r.org_id ORDER BY r.due_at IS NULL, r.due_at, o.name COLLATE NOCASE"
-    ).fetchall()
-    out = [
-        {
-            "id": row[0],
-            "organization": row[1],
-            "right": row[2],
-            "status": row[3],
-            "channel": row[4],
-            "due_at": row[5],
-            "sent_at": row[6],
-            "overdue": row[3] == "overdue"
-            or (row[3] in WAITING and row[5] is not None and row[5][:10] < day),
-        }
-        for row in rows
-    ]
-    # What needs the user first, then overdue, waiting (soonest due first), drafts, finished.
-    order = {"needs_action": 0, "draft": 3, "completed": 4, "refused": 4}
-    out.sort(key=lambda r: 1 if r["overdue"] else order.get(r["status"], 2))
     return out
 
 

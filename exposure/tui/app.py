@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from datetime import date
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -63,7 +64,7 @@ def one_line(error: BaseException) -> str:
 class ExposureApp(App[None]):
     """The exposure TUI. ``today`` fixes the clock (tests and snapshots)."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "exposure"
     COMMANDS = App.COMMANDS | {ExposureCommands}
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {

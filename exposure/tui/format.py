@@ -78,9 +78,15 @@ def _line(text: Text, label: str, value: str | None, style: str = "") -> None:
 
 
 def org_detail(
-    org: dict[str, Any], findings: list[dict[str, Any]] | None = None, row: dict[str, Any] | None = None
+    org: dict[str, Any],
+    findings: list[dict[str, Any]] | None = None,
+    row: dict[str, Any] | None = None,
+    total: int | None = None,
 ) -> Text:
-    """The detail pane of an organization: contacts, opt-out, sources and every finding."""
+    """The detail pane of an organization: its findings first (when given), then how to reach it.
+
+    ``total`` is the number of findings when ``findings`` holds only the first of them.
+    """
     text = Text()
     text.append(org["name"], style="bold")
     text.append(f"  {category_label(org.get('category'))}", style="italic")
@@ -96,6 +102,30 @@ def org_detail(
             f"{request['status']}" + (f", due {day(request.get('due'))}" if request.get("due") else "")
         )
         text.append("\n")
+    if findings is not None:
+        _findings(text, findings, total if total is not None else len(findings))
+        text.append("\nHow to reach them\n", style="bold underline")
+    _contacts(text, org)
+    return text
+
+
+def _findings(text: Text, findings: list[dict[str, Any]], total: int) -> None:
+    text.append(f"{plural(total, 'finding')}\n", style="bold")
+    for finding in findings:
+        text.append(" • ")
+        text.append(f"{finding['source']}", style="bold")
+        when = day(finding.get("last_seen") or finding.get("first_seen"))
+        meta = [finding.get("identifier"), when, f"{round(100 * float(finding['confidence']))}% sure"]
+        text.append(" · " + " · ".join(str(m) for m in meta if m))
+        text.append("\n   " + evidence_summary(finding.get("evidence") or {}))
+        if finding.get("location"):
+            text.append(f"\n   from {finding['location']}", style="dim")
+        text.append("\n")
+    if total > len(findings):
+        text.append(f" … and {total - len(findings):,} more\n", style="dim")
+
+
+def _contacts(text: Text, org: dict[str, Any]) -> None:
     _line(text, "Privacy email", org.get("privacy_email"))
     _line(text, "Web form", org.get("web_form"), "underline")
     _line(text, "Opt-out", org.get("opt_out_url"), "underline")
@@ -114,16 +144,3 @@ def org_detail(
         elif source.get("url") or source.get("date"):
             text.append("Facts from: ", style="bold")
             text.append(f"{source.get('url') or source.get('source')} ({source.get('date') or 'undated'})\n")
-    if findings is not None:
-        text.append(f"\n{plural(len(findings), 'finding')}\n", style="bold")
-        for finding in findings:
-            text.append(" • ")
-            text.append(f"{finding['source']}", style="bold")
-            when = day(finding.get("last_seen") or finding.get("first_seen"))
-            meta = [finding.get("identifier"), when, f"{round(100 * float(finding['confidence']))}% sure"]
-            text.append(" · " + " · ".join(str(m) for m in meta if m))
-            text.append("\n   " + evidence_summary(finding.get("evidence") or {}))
-            if finding.get("location"):
-                text.append(f"\n   from {finding['location']}", style="dim")
-            text.append("\n")
-    return text

@@ -9,11 +9,12 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from exposure.services.inventory import inventory_rows
 from exposure.tui.app import ExposureApp
 from exposure.tui.screens.inventory import InventoryScreen
+from exposure.tui.widgets.table import VirtualTable
 
 from .bulk import fill_inventory
 from .conftest import TODAY, settle
@@ -29,7 +30,7 @@ async def test_inventory_with_50k_findings_over_3k_organizations(conn: sqlite3.C
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, InventoryScreen)
-        table = screen.query_one("#inv-table", DataTable)
+        table = screen.query_one("#inv-table", VirtualTable)
         assert table.row_count == 3_000
         assert screen.sub_title == "3,000 organizations"
         assert "findings" in str(screen.query_one("#inv-detail-text").render())

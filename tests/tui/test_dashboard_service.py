@@ -13,7 +13,6 @@ from exposure.core.models import Finding
 from exposure.services.dashboard import (
     mark_step,
     request_counts,
-    request_queue,
     scans,
     source_family,
     source_kinds,
@@ -50,10 +49,6 @@ def test_request_counts_overdue_is_sent_and_past_due(conn: sqlite3.Connection) -
     assert counts == {
         "drafts": 1, "sent": 6, "waiting": 2, "overdue": 1, "needs_action": 1, "done": 1, "refused": 1,
     }  # fmt: skip
-    queue = request_queue(conn, TODAY)
-    assert [r["status"] for r in queue[:2]] == ["needs_action", "sent"]
-    assert queue[1]["overdue"] and queue[1]["due_at"] == "2025-05-31"
-    assert sum(r["overdue"] for r in queue) == 1
 
 
 def test_summary_totals(conn: sqlite3.Connection) -> None:

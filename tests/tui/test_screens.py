@@ -22,6 +22,7 @@ from exposure.tui.screens.profile import ProfileScreen, split_list
 from exposure.tui.screens.requests import RequestsScreen
 from exposure.tui.screens.settings import SettingsScreen
 from exposure.tui.screens.sources import SourcesScreen
+from exposure.tui.widgets.table import VirtualTable
 
 from .conftest import TODAY, notifications, settle
 
@@ -34,7 +35,7 @@ def static_text(screen: Any, selector: str) -> str:
     return content.plain if isinstance(content, Text) else str(content)
 
 
-def table_column(table: DataTable[Any], column: str) -> list[str]:
+def table_column(table: DataTable[Any] | VirtualTable, column: str) -> list[str]:
     return [str(cell) for cell in table.get_column(column)]
 
 
@@ -188,7 +189,7 @@ async def test_search_the_catalog_and_add_to_inventory(app: ExposureApp, conn: s
         await settle(pilot)
         inventory = app.screen
         assert isinstance(inventory, InventoryScreen)
-        assert table_column(inventory.query_one("#inv-table", DataTable), "name") == ["Spokeo"]
+        assert table_column(inventory.query_one("#inv-table", VirtualTable), "name") == ["Spokeo"]
     assert [row["name"] for row in inventory_rows(conn)] == ["Spokeo"]
 
 
@@ -213,7 +214,7 @@ async def test_filter_the_inventory(demo_home: Any, app: ExposureApp) -> None:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, InventoryScreen)
-        table = screen.query_one("#inv-table", DataTable)
+        table = screen.query_one("#inv-table", VirtualTable)
         everything = table.row_count
         assert everything == len(screen.rows) >= 30
         await pilot.press("slash", *"spot")
@@ -261,7 +262,7 @@ async def test_mark_not_mine_hides_the_row_and_can_be_undone(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, InventoryScreen)
-        table = screen.query_one("#inv-table", DataTable)
+        table = screen.query_one("#inv-table", VirtualTable)
         first = table_column(table, "name")[0]
         count = table.row_count
         await pilot.press("n")
@@ -287,7 +288,7 @@ async def test_multi_select_and_request_deletion(demo_home: Any, app: ExposureAp
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, InventoryScreen)
-        table = screen.query_one("#inv-table", DataTable)
+        table = screen.query_one("#inv-table", VirtualTable)
         await pilot.press("space", "space")  # selects a row and moves down: two rows
         assert len(screen.selected_org_ids()) == 2
         assert table_column(table, "sel")[:3] == ["●", "●", " "]
@@ -296,7 +297,9 @@ async def test_multi_select_and_request_deletion(demo_home: Any, app: ExposureAp
         await settle(pilot)
         asked = [m for m in seen if isinstance(m, InventoryScreen.RequestDeletion)]
         assert asked and sorted(asked[0].org_ids) == screen.selected_org_ids()
-        assert any("not available yet" in n for n in notifications(app))
+        assert any(
+            "Drafted 2 erasure requests" in n for n in notifications(app)
+        )  # tests/requests/test_tui.py
         # The selection survives a filter change.
         screen.query_one("#inv-search", Input).value = "a"
         await settle(pilot)
@@ -332,10 +335,12 @@ async def test_worker_errors_become_one_line_notifications(
         await settle(pilot)
         assert notifications(app) == ["cannot read the store at all"]
 
-        def crash(*_: Any) -> None:
+        def crash(*_: Any, **__: Any) -> None:
             raise RuntimeError("bad\nthing")
 
-        monkeypatch.setattr(dashboard, "request_queue", crash)
+        import exposure.services.requests as requests_service  # what the Requests screen loads
+
+        monkeypatch.setattr(requests_service, "list_requests", crash)
         await pilot.press("r")
         await settle(pilot)
         last = notifications(app)[-1]

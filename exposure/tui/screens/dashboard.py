@@ -120,6 +120,8 @@ class DashboardScreen(ExposureScreen):
 
     def on_dashboard_screen_loaded(self, message: Loaded) -> None:
         self.summary = s = message.summary
+        if s.organizations:
+            self.xapp.prefetch_inventory()
         self.xapp.set_profile_title(s.display_name if s.has_profile else None, s.region)
         first_run = not s.has_profile and s.organizations == 0
         self.set_class(first_run, "-first-run")
@@ -170,15 +172,17 @@ class DashboardScreen(ExposureScreen):
             text.append("No requests yet.\n", style="bold")
             text.append("After reviewing your inventory, ask the brokers to delete your data (r).")
             return text
-        text.append(f"{r['sent']:>3} sent       {r['waiting']:>3} waiting\n")
-        text.append(
-            f"{r['overdue']:>3} overdue" + (" (!)" if r["overdue"] else "    "),
-            style="bold red" if r["overdue"] else "",
-        )
-        text.append(
-            f"   {r['needs_action']:>3} needs action\n", style="bold yellow" if r["needs_action"] else ""
-        )
-        text.append(f"{r['done']:>3} done       {r['refused']:>3} refused\n")
+        cells = [
+            ("sent", r["sent"], ""),
+            ("waiting", r["waiting"], ""),
+            ("overdue (!)" if r["overdue"] else "overdue", r["overdue"], "bold red" if r["overdue"] else ""),
+            ("needs action", r["needs_action"], "bold yellow" if r["needs_action"] else ""),
+            ("done", r["done"], ""),
+            ("refused", r["refused"], ""),
+        ]
+        for index, (label, count, style) in enumerate(cells):
+            text.append(f"{count:>3} {label:<13}", style=style)
+            text.append("\n" if index % 2 else " ")
         if r["drafts"]:
             text.append(f"{r['drafts']:>3} {'draft' if r['drafts'] == 1 else 'drafts'} not sent yet\n")
         if s.next_due:

@@ -12,11 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from exposure.core.models import CATEGORIES
 from exposure.tui.format import ICON_LEGEND, category_label, day, org_detail, source_icons
 from exposure.tui.screens.base import ExposureScreen
+from exposure.tui.widgets.table import VirtualTable
 
 #: Table columns: (key, label, width).
 COLUMNS = (
@@ -103,8 +104,7 @@ class InventoryScreen(ExposureScreen):
                 compact=True,
             )
         with Container(id="inv-body", classes="master-detail"):
-            table: DataTable[Any] = DataTable(id="inv-table", cursor_type="row", zebra_stripes=True)
-            yield table
+            yield VirtualTable(COLUMNS, id="inv-table")
             with VerticalScroll(id="inv-detail", classes="detail"):
                 yield Static("", id="inv-detail-text")
             yield Static(EMPTY, id="inv-empty", classes="empty")
@@ -115,27 +115,28 @@ class InventoryScreen(ExposureScreen):
         )
 
     def on_mount(self) -> None:
-        table = self.query_one("#inv-table", DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
         self.query_one("#inv-empty").display = False
         self.query_one("#inv-detail").border_title = "Detail"
-        table.focus()
+        self.query_one("#inv-table", VirtualTable).focus()
 
     # -- loading ------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self._load()
+        self._load(self.xapp.cached_inventory(self.loaded_version))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inventory")
-    def _load(self) -> None:
+    def _load(self, cached: list[dict[str, Any]] | None) -> None:
+        """Rows from the app's prefetch when still current, else from the store."""
         from exposure.services.dashboard import mark_step
         from exposure.services.inventory import inventory_rows
 
         conn = self.xapp.db()
-        rows = inventory_rows(conn, include_hidden=True)
+        rows = cached if cached is not None else inventory_rows(conn, include_hidden=True)
+        if cached is not None:
+            self.post_message(self.Loaded(rows, False))  # show first, then note the review
         first_review = bool(rows) and mark_step(conn, "review")
-        self.post_message(self.Loaded(rows, first_review))
+        if cached is None or first_review:
+            self.post_message(self.Loaded(rows, first_review))
 
     def on_inventory_screen_loaded(self, message: Loaded) -> None:
         self.rows = message.rows
@@ -172,13 +173,14 @@ class InventoryScreen(ExposureScreen):
 
     def refill(self) -> None:
         """Fill the table with the rows that pass the filter, keeping the cursor's organization."""
-        table = self.query_one("#inv-table", DataTable)
+        table = self.query_one("#inv-table", VirtualTable)
         current = self.current_id()
         rows = self.visible_rows()
-        table.clear()
-        for row in rows:
-            table.add_row(*self._cells(row), key=str(row["id"]))
         self.shown = [row["id"] for row in rows]
+        table.set_rows(
+            [(str(row["id"]), self._cells(row)) for row in rows],
+            cursor_key=str(current) if current is not None else None,
+        )
         empty = self.query_one("#inv-empty", Static)
         if not rows:
             if self.rows:
@@ -196,11 +198,6 @@ class InventoryScreen(ExposureScreen):
         elif rows and self.focused is None:
             table.focus()
         self.sub_title = self._count_text(len(rows))
-        if current in self.shown:
-            table.move_cursor(row=self.shown.index(current))
-        elif rows:
-            table.move_cursor(row=0)
-            self._show_detail(rows[0]["id"])
 
     def _count_text(self, shown: int) -> str:
         active = sum(1 for row in self.rows if row["state"] == "active")
@@ -210,8 +207,8 @@ class InventoryScreen(ExposureScreen):
         return text
 
     def current_id(self) -> int | None:
-        table = self.query_one("#inv-table", DataTable)
-        if not self.shown or table.cursor_row is None or not 0 <= table.cursor_row < len(self.shown):
+        table = self.query_one("#inv-table", VirtualTable)
+        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
             return None
         return self.shown[table.cursor_row]
 
@@ -223,13 +220,9 @@ class InventoryScreen(ExposureScreen):
 
     # -- detail -------------------------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#inv-table")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
-            self._show_detail(int(event.row_key.value))
-
-    def _show_detail(self, org_id: int) -> None:
-        self._load_detail(org_id)
+    @on(VirtualTable.RowHighlighted, "#inv-table")
+    def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
+        self._load_detail(int(event.row_key))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inventory-detail")
     def _load_detail(self, org_id: int) -> None:
@@ -244,9 +237,7 @@ class InventoryScreen(ExposureScreen):
     def on_inventory_screen_detail_loaded(self, message: DetailLoaded) -> None:
         if message.org_id != self.current_id():
             return
-        text = org_detail(message.org, message.findings, self.by_id.get(message.org_id))
-        if message.total > len(message.findings):
-            text.append(f"… and {message.total - len(message.findings):,} more findings\n", style="dim")
+        text = org_detail(message.org, message.findings, self.by_id.get(message.org_id), message.total)
         self.query_one("#inv-detail-text", Static).update(text)
         self.query_one("#inv-detail", VerticalScroll).scroll_home(animate=False)
 
@@ -267,18 +258,17 @@ class InventoryScreen(ExposureScreen):
         self.query_one("#inv-search", Input).focus()
 
     def leave_field(self) -> None:
-        self.query_one("#inv-table", DataTable).focus()
+        self.query_one("#inv-table", VirtualTable).focus()
 
     def action_toggle_select(self) -> None:
         org_id = self.current_id()
         if org_id is None:
             return
         self.selected.symmetric_difference_update({org_id})
-        table = self.query_one("#inv-table", DataTable)
+        table = self.query_one("#inv-table", VirtualTable)
         table.update_cell(str(org_id), "sel", "●" if org_id in self.selected else " ")
         self.sub_title = self._count_text(len(self.shown))
-        if table.cursor_row is not None and table.cursor_row + 1 < len(self.shown):
-            table.move_cursor(row=table.cursor_row + 1)
+        table.move_cursor(table.cursor_row + 1)
 
     def action_select_all(self) -> None:
         if set(self.shown) <= self.selected:
