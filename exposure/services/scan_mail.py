@@ -207,7 +207,8 @@ def scan_paths(
         errors.append({"where": where, "message": message})
 
     own = _own_addresses(conn)
-    inputs = discover([Path(p).expanduser() for p in paths], report)
+    # Absolute paths: they name the archive in findings' keys (a rescan from elsewhere is the same).
+    inputs = discover([Path(p).expanduser().absolute() for p in paths], report)
     total_bytes = sum(inp.size for inp in inputs)
     progress.start("Reading mail", total_bytes or None)
     ticker = _Ticker(progress, live, total_bytes)

@@ -338,3 +338,26 @@ def test_imap_module_is_read_only() -> None:
         assert f'"{command}"' not in text and f"'{command}'" not in text
     assert "BODY.PEEK" in text and "readonly=True" in text
     assert imaplib.IMAP4.select  # imaplib's select(readonly=True) sends EXAMINE
+
+
+def test_cli_password_from_stdin_and_human_output(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, dovecot: DovecotServer
+) -> None:
+    import io
+
+    user = dovecot.new_user()
+    dovecot.deliver(user, [msg("Airline <booking@fly.example>", "Your booking confirmation")])
+    monkeypatch.setattr("sys.stdin", io.StringIO(user.password + "\n"))
+    result = run(
+        capsys, "scan", "imap", "--host", "127.0.0.1", "--port", str(dovecot.port), "--user", user.name,
+        "--security", "starttls", "--ca-file", str(dovecot.ca_pem), "--password-stdin",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "fly.example" in result.out and "purchase" in result.out
+    assert "Contacting 127.0.0.1 (read-only" in result.err and "1 message read" in result.err
+    wrong = run(
+        capsys, "scan", "imap", "--host", "127.0.0.1", "--port", str(dovecot.port), "--user", user.name,
+        "--security", "none",
+    )  # fmt: skip
+    assert wrong.code == 1  # nothing in the keyring
+    assert wrong.err.strip().splitlines()[-1].startswith("exposure: error: no password of your mailbox")

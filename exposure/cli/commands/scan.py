@@ -107,7 +107,8 @@ def _show(result: dict[str, Any], title: str) -> None:
     if result["seconds"] and result["messages"]:
         rate = f" in {result['seconds']:.1f} s ({result['messages'] / result['seconds']:,.0f} messages/s)"
     say(
-        f"{result['messages']:,} messages read{rate}; {result['skipped']:,} without a usable sender; "
+        f"{result['messages']:,} message{'' if result['messages'] == 1 else 's'} read{rate}; "
+        f"{result['skipped']:,} without a usable sender; "
         f"{len(orgs)} organizations, {len(people)} free-mail or own domains (people, not inventory rows). "
         f"{result['new_organizations']} organizations new to your inventory."
     )

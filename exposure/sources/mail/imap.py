@@ -60,7 +60,7 @@ def decode_mutf7(name: bytes) -> str:
         else:
             chunk = text[i + 1 : end].replace(",", "/")
             try:
-                raw = base64.b64decode(chunk + "=" * (-len(chunk) % 4))
+                raw = base64.b64decode(chunk + "=" * (-len(chunk) % 4), validate=True)
                 out.append(raw.decode("utf-16-be"))
             except (ValueError, UnicodeDecodeError):
                 out.append(text[i : end + 1])
