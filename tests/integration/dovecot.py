@@ -144,7 +144,7 @@ ssl_cert = <{cert}
 ssl_key = <{key}
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
@@ -157,7 +157,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
-userdb {{
+{oauth_passdb}userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/mail/%u
 }}
@@ -194,7 +194,23 @@ def _wait_ready(server: DovecotServer, timeout: float = 15.0) -> None:
     raise RuntimeError(f"dovecot did not greet on port {server.port} within {timeout:g} s: {server.log}")
 
 
-def start_dovecot(tls_ca: trustme.CA) -> DovecotServer:
+OAUTH_PASSDB = """passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+"""
+OAUTH_CONF = """introspection_mode = post
+introspection_url = {url}
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
+
+def start_dovecot(tls_ca: trustme.CA, *, oauth2_introspection_url: str | None = None) -> DovecotServer:
+    """Start a Dovecot; with ``oauth2_introspection_url`` it also takes XOAUTH2 logins, checking
+    each token with a POST to that URL (RFC 7662: ``{"active": true, "username": ...}``)."""
     binary = dovecot_binary()
     if binary is None:
         pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd); .ci/run installs it")
@@ -224,6 +240,10 @@ def start_dovecot(tls_ca: trustme.CA) -> DovecotServer:
     if os.geteuid() == 0:
         os.chown(root / "mail", uid, gid)
     port, ssl_port = free_port(), free_port()
+    oauth_mechanisms = oauth_passdb = ""
+    if oauth2_introspection_url:
+        (root / "oauth2.conf.ext").write_text(OAUTH_CONF.format(url=oauth2_introspection_url))
+        oauth_mechanisms, oauth_passdb = " xoauth2 oauthbearer", OAUTH_PASSDB.format(root=root)
     (root / "dovecot.conf").write_text(
         CONFIG.format(
             root=root,
@@ -236,7 +256,9 @@ def start_dovecot(tls_ca: trustme.CA) -> DovecotServer:
             internal_user=internal_user,
             internal_group=internal_group,
             login_user=login_user,
-        )  # fmt: skip
+            oauth_mechanisms=oauth_mechanisms,
+            oauth_passdb=oauth_passdb,
+        )
     )
     process = subprocess.Popen(
         [binary, "-F", "-c", str(root / "dovecot.conf")],

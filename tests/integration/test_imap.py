@@ -361,3 +361,40 @@ def test_cli_password_from_stdin_and_human_output(
     )  # fmt: skip
     assert wrong.code == 1  # nothing in the keyring
     assert wrong.err.strip().splitlines()[-1].startswith("exposure: error: no password of your mailbox")
+
+
+def test_xoauth2_login_with_a_token(conn: sqlite3.Connection, tls_ca: object, httpserver: object) -> None:
+    """A Dovecot that checks OAuth2 tokens with a local introspection endpoint: the token works."""
+    import json
+
+    from tests.integration.dovecot import start_dovecot
+
+    token = "ya29.good-token"
+    seen: list[str] = []
+
+    def introspect(request: object) -> object:
+        from werkzeug.wrappers import Response
+
+        form = request.form  # type: ignore[attr-defined]
+        seen.append(form.get("token", ""))
+        good = form.get("token") == token
+        body = {"active": good, "username": "user1@example.test"} if good else {"active": False}
+        return Response(json.dumps(body), content_type="application/json")
+
+    httpserver.expect_request("/introspect", method="POST").respond_with_handler(introspect)  # type: ignore[attr-defined]
+    server = start_dovecot(tls_ca, oauth2_introspection_url=httpserver.url_for("/introspect"))  # type: ignore[arg-type, attr-defined]
+    try:
+        user = server.new_user()
+        server.deliver(user, [msg("Stream <hello@stream.example>", "Welcome to Stream")])
+        set_secret("imap_token", token)
+        result = scan_imap(conn, "127.0.0.1", server.port, user.name, security="none")
+        assert result["messages"] == 1 and senders(result) == {"stream.example": 1}
+        assert seen == [token]  # the token went to the server's introspection, as XOAUTH2
+        set_secret("imap_token", "ya29.expired")
+        with pytest.raises(NetworkError, match="refused the OAuth2 login"):
+            scan_imap(conn, "127.0.0.1", server.port, user.name, security="none")
+    finally:
+        server.stop()
+        import shutil
+
+        shutil.rmtree(server.root, ignore_errors=True)
