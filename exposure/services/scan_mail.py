@@ -466,7 +466,7 @@ def scan_imap(
     the account's totals so far. A failure after login keeps everything read before it and is
     listed in ``errors`` (the scan can be run again to resume).
     """
-    from exposure.sources.mail.imap import DEFAULT_PORTS, ImapReader
+    from exposure.sources.mail.imap import DEFAULT_PORTS, FolderError, ImapReader
 
     progress = progress or NullProgress()
     result = _new_result()
@@ -505,7 +505,11 @@ def scan_imap(
         for folder in chosen:
             if cancel is not None:
                 cancel.check()
-            uidvalidity, _count = reader.examine(folder)
+            try:
+                uidvalidity, _count = reader.examine(folder)
+            except FolderError as exc:  # one folder refused: read the others
+                errors.append({"where": f"{account}/{folder.name}", "message": str(exc)})
+                continue
             row = conn.execute(
                 "SELECT uidvalidity, last_uid FROM mail_folder WHERE account = ? AND folder = ?",
                 (account, folder.name),

@@ -96,6 +96,10 @@ def quote(mailbox: bytes) -> bytes:
     return b'"' + mailbox.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
 
 
+class FolderError(NetworkError):
+    """The server refused one folder (the session itself is fine: other folders can be read)."""
+
+
 @dataclass(frozen=True)
 class Folder:
     name: str  #: decoded, for people
@@ -311,7 +315,7 @@ class ImapReader:
         with self.errors(f"opening {folder.name}"):
             typ, data = conn.select(mailbox, readonly=True)
             if typ != "OK":
-                raise NetworkError(f"{self.where} cannot open the folder {folder.name!r}: {_answer(data)}")
+                raise FolderError(f"{self.where} cannot open the folder {folder.name!r}: {_answer(data)}")
             _, validity = conn.response("UIDVALIDITY")
         count = int(data[-1]) if data and data[-1] else 0  # type: ignore[arg-type]
         uidvalidity = int(validity[-1]) if validity and validity[-1] else 0
