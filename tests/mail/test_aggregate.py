@@ -127,3 +127,23 @@ def test_merge_and_json_round_trip() -> None:
     back = DomainStats.from_json("shop.example", stats.to_json())
     assert back.to_json() == stats.to_json()
     assert back.subjects() == stats.subjects()
+
+
+def test_the_hot_path_classifies_like_the_reference_rules() -> None:
+    cases = [
+        ("Reset your password", "no-reply", False, ()),
+        ("Ihre Rechnung für Oktober", "info", False, ()),
+        ("Bienvenue ! Votre compte est prêt", "hello", True, ()),
+        ("Order shipped — track your delivery", "news", True, ("Category Promotions",)),
+        ("Weekly digest", "orders", False, ()),
+        ("You won a prize", "x", True, ("Spam",)),
+        ("Lunch?", "bob", False, ("Inbox",)),
+    ]
+    for subject, local, bulk, labels in cases:
+        extra = "List-Unsubscribe: <mailto:u@x>\n" if bulk else ""
+        if labels:
+            extra += "X-Gmail-Labels: " + ",".join(labels) + "\n"
+        agg = MailAggregator()
+        agg.add_block(block(f"{local}@co.example", subject, extra=extra))
+        expected = C.classify(subject.encode(), local, bulk=bulk, labels=labels)
+        assert agg.domains["co.example"].kind_bits() == expected, subject
