@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import date
 from importlib import import_module
@@ -101,6 +102,7 @@ class ExposureApp(App[None]):
         self.prefetch = True
         self._inventory_cache: tuple[int, list[dict[str, Any]]] | None = None
         self.last_error: str | None = None
+        self._reported: deque[BaseException] = deque(maxlen=32)
         self.profile_name: str | None = None
 
     # -- clock and data -----------------------------------------------------------------------
@@ -190,7 +192,12 @@ class ExposureApp(App[None]):
             self.report_error(event.worker.error)
 
     def report_error(self, error: BaseException) -> None:
+        """Notify one line for an error (once, even when several handlers pass it on)."""
         from exposure.core.errors import Cancelled, ExposureError
+
+        if any(seen is error for seen in self._reported):
+            return
+        self._reported.append(error)
 
         if isinstance(error, Cancelled):
             self.notify("Cancelled. What was done before is kept.", severity="warning")

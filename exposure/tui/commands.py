@@ -19,30 +19,31 @@ class ExposureCommands(Provider):
 
     def commands(self) -> list[Command]:
         from exposure.tui.app import SCREENS
+        from exposure.tui.screens.help import own_bindings
         from exposure.tui.screens.sources import FEATURES
 
         app = cast("ExposureApp", self.app)
         screen = self.screen
         out: list[Command] = []
+        # The current screen's actions first: the most likely wanted.
+        name = type(screen).__name__.removesuffix("Screen")
+        seen: set[str] = set()
+        for binding in own_bindings(screen):
+            if binding.description and binding.description not in seen:
+                seen.add(binding.description)
+                out.append(
+                    (
+                        f"{name}: {binding.description}",
+                        f"key {app.get_key_display(binding)}",
+                        partial(app.run_action, binding.action, screen),
+                    )
+                )
         for mode, (_module, _cls, key, label) in SCREENS.items():
             shown = "," if key == "comma" else key
             out.append(
                 (f"Go to {label}", f"Show the {label} screen (key {shown})", partial(app.action_go, mode))
             )
         out.append(("Help", "The keys of the current screen (key ?)", app.action_help))
-        name = type(screen).__name__.removesuffix("Screen")
-        seen: set[str] = set()
-        for bindings in screen._bindings.key_to_bindings.values():
-            for binding in bindings:
-                if binding.description and binding.description not in seen:
-                    seen.add(binding.description)
-                    out.append(
-                        (
-                            f"{name}: {binding.description}",
-                            f"key {app.get_key_display(binding)}",
-                            partial(app.run_action, binding.action, screen),
-                        )
-                    )
         for feature, (_module, _cls, label, key) in FEATURES.items():
             out.append(
                 (label, f"Add a source (Sources screen, key {key})", partial(self._open_feature, feature))

@@ -499,3 +499,14 @@ async def test_one_key_per_screen(demo_home: Any, app: ExposureApp) -> None:
             assert isinstance(app.screen, screen_class), key
             app.screen.set_focus(None)  # catalog and profile start in a text box
         assert notifications(app) == []
+
+
+async def test_an_error_passed_on_twice_is_notified_once(app: ExposureApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        error = ExposureError("the mailbox refused the login")
+        app.report_error(error)
+        app.report_error(error)  # e.g. a screen's own handler and the base class both pass it on
+        app.report_error(ExposureError("the mailbox refused the login"))  # a new failure: shown again
+        await pilot.pause()
+        assert notifications(app) == ["the mailbox refused the login"] * 2

@@ -159,7 +159,7 @@ class DashboardScreen(ExposureScreen):
         text.append(f"{s.brokers:,} data brokers / people-search\n", style="bold red" if s.brokers else "")
         if s.breached:
             text.append(f"{s.breached:,} breached\n", style="bold yellow")
-        cats = [f"{category_label(c)} {n}" for c, n in s.by_category.items()]
+        cats = [f"{category_label(c)} {n:,}" for c, n in s.by_category.items()]
         text.append(" · ".join(cats) + "\n", style="dim")
         if s.sources:
             text.append("sources: " + " · ".join(f"{family} {n:,}" for family, n in s.sources.items()))

@@ -17,20 +17,32 @@ GENERAL = (
 )
 
 
+def own_bindings(screen: Screen[Any]) -> list[Binding]:
+    """Bindings declared by the screen's own classes (not by Textual's or our base screen)."""
+    from exposure.tui.screens.base import ExposureScreen
+
+    out: list[Binding] = []
+    for cls in type(screen).__mro__:
+        if cls in (ExposureScreen, Screen, ModalScreen) or not issubclass(cls, Screen):
+            continue
+        out.extend(Binding.make_bindings(cls.__dict__.get("BINDINGS", [])))
+    return out
+
+
 def screen_keys(screen: Screen[Any]) -> list[tuple[str, str, str]]:
-    """(where, key, description) for every binding of the screen and the app, screen first."""
+    """(where, key, description) for the screen's own keys first, then the keys that work everywhere."""
     app = screen.app
     rows: list[tuple[str, str, str]] = []
     seen: set[str] = set()
-    for where, node in (("This screen", screen), ("Everywhere", app)):
-        for bindings in node._bindings.key_to_bindings.values():
-            for binding in bindings:
-                if not binding.description or binding.key in seen:
-                    continue
-                seen.add(binding.key)
-                rows.append((where, app.get_key_display(binding), binding.description))
+    everywhere = [b for bindings in app._bindings.key_to_bindings.values() for b in bindings]
+    everywhere += [b for bindings in screen._bindings.key_to_bindings.values() for b in bindings]
+    for where, bindings in (("This screen", own_bindings(screen)), ("Everywhere", everywhere)):
+        for binding in bindings:
+            if not binding.description or binding.key in seen:
+                continue
+            seen.add(binding.key)
+            rows.append((where, app.get_key_display(binding), binding.description))
     rows.append(("Everywhere", app.get_key_display(Binding("ctrl+p", "command_palette")), "Command palette"))
-    rows.append(("Everywhere", "ctrl+q", "Quit"))
     return rows
 
 
@@ -54,7 +66,7 @@ class HelpScreen(ModalScreen[None]):
         where = ""
         for section, key, description in screen_keys(self.target):
             if section != where:
-                text.append(f"{section}\n", style="bold underline")
+                text.append(f"{'' if not where else chr(10)}{section}\n", style="bold underline")
                 where = section
             text.append(f"  {key:<8}", style="bold")
             text.append(f" {description}\n")

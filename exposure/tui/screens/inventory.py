@@ -181,6 +181,8 @@ class InventoryScreen(ExposureScreen):
             [(str(row["id"]), self._cells(row)) for row in rows],
             cursor_key=str(current) if current is not None else None,
         )
+        if rows:  # the table may not be mounted yet, so do not wait for its RowHighlighted
+            self._load_detail(self.shown[table.cursor_row])
         empty = self.query_one("#inv-empty", Static)
         if not rows:
             if self.rows:

@@ -77,12 +77,16 @@ class ProfileScreen(ExposureScreen):
             with Grid(id="profile-grid"):
                 for field, label, placeholder in FIELDS[:4]:
                     yield Label(label, classes="field-label")
-                    yield Input(placeholder=placeholder, id=f"pf-{field}", compact=True)
+                    yield Input(
+                        placeholder=placeholder, id=f"pf-{field}", compact=True, select_on_focus=False
+                    )
                 yield Label("Addresses", classes="field-label")
                 yield TextArea(id="pf-addresses", soft_wrap=True, compact=True, show_line_numbers=False)
                 for field, label, placeholder in FIELDS[4:]:
                     yield Label(label, classes="field-label")
-                    yield Input(placeholder=placeholder, id=f"pf-{field}", compact=True)
+                    yield Input(
+                        placeholder=placeholder, id=f"pf-{field}", compact=True, select_on_focus=False
+                    )
             yield Static("", id="profile-error", classes="error")
             with Horizontal(id="profile-buttons"):
                 yield Button("Save (ctrl+s)", id="profile-save", variant="primary", compact=True)
