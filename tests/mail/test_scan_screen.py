@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,13 @@ from exposure.tui.app import ExposureApp
 from exposure.tui.screens.scan import ImapScreen, ScanScreen, rate_text, summary_text
 from exposure.tui.widgets.progress import ProgressPanel
 from tests.mail.helpers import mbox, message
-from tests.tui.conftest import TODAY, notifications
 
 SIZE = (80, 24)
+TODAY = date(2025, 6, 1)
+
+
+def notifications(app: ExposureApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
 
 
 async def settle(pilot: Pilot[None], rounds: int = 100) -> None:
