@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from exposure.catalog.match import Matcher, domain_of_host, registrable_domain
 from exposure.core.errors import NotFound, ValidationError
@@ -23,6 +24,14 @@ from exposure.core.validate import clean_text
 from exposure.store.db import now, transaction
 
 BATCH = 5000
+#: Page cache (KiB) while an ingest writes more than one batch (SQLite's default is 2 MiB): the
+#: finding indexes get random inserts, and a cache that holds them saves re-reading pages.
+BULK_CACHE_KIB = 32 * 1024
+#: WAL pages before an automatic checkpoint while an ingest writes more than one batch (the
+#: default is 1000, about every batch). Each checkpoint syncs the WAL and the database file and
+#: rewrites the same index pages again; the ingest checkpoints once at its end instead. Commits,
+#: WAL mode and ``synchronous`` stay as they are.
+BULK_AUTOCHECKPOINT = 32 * 1024
 
 
 @dataclass
@@ -68,6 +77,8 @@ class _Resolver:
             row[0] for row in conn.execute("SELECT id FROM organization WHERE source != 'finding'")
         }
         self.slugs: dict[str, int] = {}
+        #: finding domain -> organization id, for domains resolved before (matched or created)
+        self.domains: dict[str, int] = {}
 
     def by_slug(self, slug: str) -> int | None:
         if slug not in self.slugs:
@@ -78,26 +89,102 @@ class _Resolver:
         return self.slugs[slug]
 
     def resolve(self, finding: Finding) -> int | None:
-        if finding.org_hint:
-            found = self.by_slug(finding.org_hint)
-            if found is not None:
-                return found
-        domain = finding.domain
-        if not domain:
-            return None
-        org_id = self.matcher.match_domain(domain)
-        if org_id is not None:
-            return org_id
-        base = domain_of_host(domain) or domain
-        cur = self.conn.execute(
+        return self.resolve_all([finding])[0]
+
+    def resolve_all(self, findings: list[Finding]) -> list[int | None]:
+        """The organization id of each finding (None: no usable domain or organization).
+
+        Unknown domains become placeholder organizations, created together (in order of first
+        appearance, so ids are as if created one by one) inside the caller's transaction.
+        """
+        domains = self.domains
+        out: list[int | None] = []
+        append = out.append
+        unknown: dict[str, list[int]] = {}  # placeholder base domain -> positions in ``out``
+        for finding in findings:
+            domain = finding.domain
+            if finding.org_hint:
+                found = self.by_slug(finding.org_hint)
+                if found is not None:
+                    append(found)
+                    continue
+            if not domain:
+                append(None)
+                continue
+            org_id = domains.get(domain)
+            if org_id is None:
+                org_id = self.matcher.match_domain(domain)
+                if org_id is None:
+                    base = domain_of_host(domain) or domain
+                    unknown.setdefault(base, []).append(len(out))
+                    append(None)
+                    continue
+                domains[domain] = org_id
+            append(org_id)
+        if unknown:
+            created = self._create(list(unknown))
+            for base, positions in unknown.items():
+                org_id = created[base]
+                for position in positions:
+                    out[position] = org_id
+                    domains.setdefault(findings[position].domain or base, org_id)
+        return out
+
+    def _create(self, bases: list[str]) -> dict[str, int]:
+        """Placeholder organizations (and their domain) for these base domains: {base: id}."""
+        conn = self.conn
+        conn.executemany(
             "INSERT INTO organization (slug, name, category, source) VALUES (?, ?, 'unknown', 'finding') "
-            "ON CONFLICT(slug) DO UPDATE SET slug = excluded.slug RETURNING id",
-            (f"domain:{base}", base),
+            "ON CONFLICT(slug) DO NOTHING",
+            [(f"domain:{base}", base) for base in bases],
         )
-        org_id = int(cur.fetchone()[0])
-        self.conn.execute("INSERT OR IGNORE INTO org_domain (domain, org_id) VALUES (?, ?)", (base, org_id))
-        self.matcher.add(base, org_id)
-        return org_id
+        by_slug: dict[str, int] = {}
+        for start in range(0, len(bases), _IN_CHUNK):
+            chunk = [f"domain:{base}" for base in bases[start : start + _IN_CHUNK]]
+            marks = ",".join("?" * len(chunk))
+            by_slug.update(conn.execute(f"SELECT slug, id FROM organization WHERE slug IN ({marks})", chunk))
+        created = {base: int(by_slug[f"domain:{base}"]) for base in bases}
+        conn.executemany(
+            "INSERT OR IGNORE INTO org_domain (domain, org_id) VALUES (?, ?)", list(created.items())
+        )
+        for base, org_id in created.items():
+            self.matcher.add(base, org_id)
+        return created
+
+
+#: Parameters per ``IN (...)`` look-up (below SQLite's oldest variable limit, 999).
+_IN_CHUNK = 500
+
+
+class _BulkWrite:
+    """Connection settings for an ingest of many batches, restored (and checkpointed) after."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.saved: tuple[int, int] | None = None
+
+    def start(self) -> None:
+        if self.saved is not None:
+            return
+        conn = self.conn
+        cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+        autocheckpoint = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        self.saved = (cache, autocheckpoint)
+        if (cache < 0 and -cache < BULK_CACHE_KIB) or 0 <= cache < BULK_CACHE_KIB // 4:
+            conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        if 0 < autocheckpoint < BULK_AUTOCHECKPOINT:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_AUTOCHECKPOINT}")
+
+    def end(self) -> None:
+        if self.saved is None:
+            return
+        conn = self.conn
+        cache, autocheckpoint = self.saved
+        self.saved = None
+        conn.execute(f"PRAGMA cache_size = {cache}")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
+        if autocheckpoint > 0 and not conn.in_transaction:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 def _inventory_ids(conn: sqlite3.Connection) -> set[int]:
@@ -126,25 +213,36 @@ def ingest(
         nonlocal last_id
         # One transaction per batch: placeholder organizations are created with their findings.
         with transaction(conn):
-            rows = []
-            for finding in batch:
-                org_id = resolver.resolve(finding)
+            org_ids = resolver.resolve_all(batch)
+            found = set(org_ids)
+            if None in found:
+                found.discard(None)
+                stats.skipped += org_ids.count(None)
+            touched = cast("set[int]", found)
+            stats.organizations |= touched
+            stats.matched |= touched & resolver.catalog_ids
+            stats.unknown |= touched - resolver.catalog_ids
+            stats.new_organizations |= touched - before
+            rows: list[tuple[Any, ...]] = []
+            append = rows.append
+            last_evidence: object = None
+            evidence_json = ""
+            for finding, org_id in zip(batch, org_ids, strict=True):
                 if org_id is None:
-                    stats.skipped += 1
                     continue
-                stats.organizations.add(org_id)
-                (stats.matched if org_id in resolver.catalog_ids else stats.unknown).add(org_id)
-                if org_id not in before:
-                    stats.new_organizations.add(org_id)
-                rows.append(
+                evidence = finding.evidence
+                if evidence is not last_evidence:  # a record's findings share one evidence dict
+                    evidence_json = _evidence_json(evidence)
+                    last_evidence = evidence
+                append(
                     (
                         org_id,
                         finding.source,
-                        finding_key(finding),
+                        finding.key or finding_key(finding),
                         finding.domain,
                         finding.identifier,
                         finding.location,
-                        _evidence_json(finding.evidence),
+                        evidence_json,
                         finding.first_seen,
                         finding.last_seen or finding.first_seen,
                         float(finding.confidence),
@@ -161,15 +259,22 @@ def ingest(
         progress.advance(len(batch))
         batch.clear()
 
-    for finding in findings:
-        if cancel is not None:
-            cancel.check()
-        stats.findings += 1
-        batch.append(finding)
-        if len(batch) >= BATCH:
+    bulk = _BulkWrite(conn)
+    append = batch.append
+    try:
+        for finding in findings:
+            if cancel is not None:
+                cancel.check()
+            append(finding)
+            if len(batch) >= BATCH:
+                bulk.start()  # more may follow: settings for many batches
+                stats.findings += len(batch)
+                flush()
+        if batch:
+            stats.findings += len(batch)
             flush()
-    if batch:
-        flush()
+    finally:
+        bulk.end()
     return stats
 
 
@@ -189,7 +294,35 @@ ON CONFLICT(source, key) DO UPDATE SET
 RETURNING id
 """
 _UPSERT_MANY = _UPSERT.rsplit("RETURNING", 1)[0]  # executemany: one call per batch
-_evidence_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True)``, made once.
+
+    ``JSONEncoder.encode`` builds a new C encoder on every call; this keeps one (without the
+    circular-reference check: evidence is plain data a source built).
+    """
+    reference = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return reference.encode
+    try:
+        encode = make(
+            None, reference.default, json.encoder.encode_basestring, None, ": ", ", ", True, False, True
+        )
+    except TypeError:  # another signature
+        return reference.encode
+    probe = {"b": [1, 2.5, None, True], "a": "é\n"}
+    if "".join(encode(probe, 0)) != reference.encode(probe):
+        return reference.encode
+
+    def dumps(value: Any) -> str:
+        return "".join(encode(value, 0))
+
+    return dumps
+
+
+_evidence_json = _json_encoder()
 
 
 def resolve_organization(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
