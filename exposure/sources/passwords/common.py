@@ -136,7 +136,7 @@ def _host(url: str) -> str | None:
 _PLAIN_WEB_URL = re.compile(r"(?i)https?://([a-z0-9.-]+)(?::\d*)?(?:[/?#]|$)")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32_768)
 def url_target(url: str) -> tuple[str | None, str | None, str | None]:
     """(registrable domain, host, Android package) of a URL typed in a vault; cached."""
     plain = _PLAIN_WEB_URL.match(url)
@@ -171,27 +171,34 @@ def login_record(
     no organization to name. Android app URLs map to a domain by reversing the package name,
     and the package is kept as evidence.
     """
+    # Runs once per row of exports with many thousands of rows: kept lean (no helpers per cell
+    # where an inline check does; one dict and one finding in the common one-URL case).
     targets: dict[str, tuple[str | None, str | None]] = {}
     for url in urls:
-        url = text(url)
+        url = url.strip() if url.__class__ is str else text(url)
         if not url:
             continue
         domain, host, package = url_target(url)
         if not domain:
             continue
-        known_host, known_package = targets.get(domain, (None, None))
-        targets[domain] = (known_host or host, known_package or package)
+        known = targets.get(domain)
+        targets[domain] = (host, package) if known is None else (known[0] or host, known[1] or package)
     if not targets:
         return Record(where, skipped="no web address")
     names: list[str | None] = []
     for value in identifiers:
-        ident = clean_identifier(value)
-        if ident and ident not in names:
+        ident = value.strip() if value.__class__ is str else text(value)
+        if (
+            ident
+            and len(ident) <= _MAX_IDENTIFIER
+            and (ident.isprintable() or not _CONTROL.search(ident))
+            and ident not in names
+        ):
             names.append(ident)
     if not names:
         names = [None]
     title_text = clean_title(title)
-    ident_key = text(item_id)[:100] or title_text or ""
+    ident_key = (text(item_id)[:100] if item_id is not None else "") or title_text or ""
     base: dict[str, Any] = {"format": label, "file": src.file_name}
     if title_text:
         base["title"] = title_text
@@ -204,6 +211,8 @@ def login_record(
     if state:
         base["state"] = state
     location = src.name
+    last_seen = last_used or modified or created
+    deleted = state in ("trashed", "deleted")
     findings: list[Finding] = []
     shared = len(targets) == 1
     for domain, (host, package) in targets.items():
@@ -216,25 +225,25 @@ def login_record(
             confidence = CONFIDENCE_IP
         elif host is None and package:
             confidence = CONFIDENCE_ANDROID
-        elif state in ("trashed", "deleted"):
+        elif deleted:
             confidence = CONFIDENCE_DELETED
         else:
             confidence = CONFIDENCE_LOGIN
-        for ident in names:
+        for name in names:
             findings.append(
                 Finding(
-                    source=fmt,
-                    domain=domain,
-                    identifier=ident,
-                    location=location,
-                    evidence=evidence,
-                    first_seen=created,
-                    last_seen=last_used or modified or created,
-                    confidence=confidence,
-                    key=f"{domain}|{ident or ''}|{ident_key}",
+                    fmt,
+                    domain,
+                    name,
+                    location,
+                    evidence,
+                    created,
+                    last_seen,
+                    confidence,
+                    f"{domain}|{name or ''}|{ident_key}",
                 )
             )
-    return Record(where, findings=tuple(findings))
+    return Record(where, tuple(findings))
 
 
 def json_urls(cell: str) -> list[str]:
