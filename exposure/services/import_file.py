@@ -149,22 +149,29 @@ class _Run:
 
     def findings(self, items: Iterator[Record | RecordError], names: list[Finding]) -> Iterator[Finding]:
         result = self.result
+        cancel = self.cancel
+        # Runs per record (exports have many thousands): the counts are kept in locals and
+        # written to ``result`` when the records end, however they end.
+        base_records, base_imported = result["records"], result["imported"]
+        n = imported = 0
         try:
-            for n, item in enumerate(items, 1):
-                if n % 256 == 0:
+            for item in items:
+                n += 1
+                if not n & 255:
                     self._tick()
-                    if self.cancel is not None and self.cancel.cancelled:
+                    if cancel is not None and cancel.cancelled:
+                        n -= 1  # this record is not counted
                         raise Cancelled()
-                result["records"] += 1
                 if isinstance(item, RecordError):
                     _error(result, item.where, item.message)
                     continue
-                if not item.findings:
+                findings = item.findings
+                if not findings:
                     result["skipped"] += 1
                     self.reasons[item.skipped or "nothing to import"] += 1
                     continue
-                result["imported"] += 1
-                for finding in item.findings:
+                imported += 1
+                for finding in findings:
                     if finding.domain is None and finding.org_hint is None and NAME_KEY in finding.evidence:
                         names.append(finding)
                     else:
@@ -176,6 +183,9 @@ class _Run:
             # The file broke off (truncated, corrupt): keep what was read before.
             self.fatal = exc
             _error(result, exc.where or self.src.name, _message(exc))
+        finally:
+            result["records"] = base_records + n
+            result["imported"] = base_imported + imported
         self._tick()
 
 

@@ -191,16 +191,42 @@ def iter_rows(
             raise SourceError(f"cannot read the header ({_csv_reason(exc)})", where=src.name) from exc
         except READ_ERRORS as exc:
             raise SourceError(f"cannot read the file ({error_reason(exc)})", where=src.name) from exc
+        line = reader.line_num  # the line the previous row ended on
         while True:
-            if cancel is not None and row_number % 512 == 0:
-                cancel.check()
-            start_line = reader.line_num + 1
             try:
-                cells = next(reader)
-            except StopIteration:
+                # A for loop over the reader (rather than next() per row): this runs per row.
+                for cells in reader:
+                    row_number += 1
+                    start_line = line + 1
+                    line = reader.line_num
+                    errors_in_a_row = 0
+                    if cells and (len(cells) > 1 or cells[0].strip()):  # else a blank line
+                        if len(cells) > width:
+                            if extra == "error" and len(cells) > dialect.width:
+                                yield RecordError(
+                                    _where(row_number, start_line),
+                                    f"has {len(cells)} fields but the header has {dialect.width} "
+                                    "(a field with an unquoted comma or quote?); skipped",
+                                )
+                                cells = []
+                            elif extra != "keep":
+                                del cells[width:]
+                        if cells:
+                            yield (
+                                (
+                                    f"row {row_number}"
+                                    if row_number == start_line
+                                    else f"row {row_number} (line {start_line})"
+                                ),
+                                cells,
+                            )
+                    if cancel is not None and row_number % 512 == 0:
+                        cancel.check()
                 return
             except (csv.Error, UnicodeDecodeError) as exc:
                 row_number += 1
+                start_line = line + 1
+                line = reader.line_num
                 errors_in_a_row += 1
                 if errors_in_a_row > _MAX_ERRORS_IN_A_ROW:
                     raise SourceError(
@@ -210,26 +236,12 @@ def iter_rows(
                 yield RecordError(
                     _where(row_number, start_line), f"cannot read this row ({_csv_reason(exc)})"
                 )
-                continue
+                if cancel is not None and row_number % 512 == 0:
+                    cancel.check()
             except READ_ERRORS as exc:
                 raise SourceError(
-                    f"cannot read the file after line {start_line} ({error_reason(exc)})", where=src.name
+                    f"cannot read the file after line {line + 1} ({error_reason(exc)})", where=src.name
                 ) from exc
-            row_number += 1
-            errors_in_a_row = 0
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue  # blank line
-            if len(cells) > width:
-                if extra == "error" and len(cells) > dialect.width:
-                    yield RecordError(
-                        _where(row_number, start_line),
-                        f"has {len(cells)} fields but the header has {dialect.width} "
-                        "(a field with an unquoted comma or quote?); skipped",
-                    )
-                    continue
-                if extra != "keep":
-                    del cells[width:]
-            yield _where(row_number, start_line), cells
 
 
 def _where(row: int, line: int) -> str:
