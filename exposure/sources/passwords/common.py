@@ -83,11 +83,22 @@ def iso_from_epoch(value: Any, *, millis: bool = False) -> str | None:
         return None
 
 
+# The shape most exports use (UTC, ``Z``, optional fraction): answered from the text once
+# the date and time are checked, as the general path below would answer.
+_ISO_UTC_Z = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z")
+
+
 def iso_from_text(value: Any) -> str | None:
     """An ISO-8601 date-time (``2021-03-14T09:26:53Z``, with or without ms) -> ISO UTC."""
     value = text(value)
     if not value or len(value) > 40:
         return None
+    if _ISO_UTC_Z.fullmatch(value):
+        try:
+            datetime.fromisoformat(value[:19])  # a real date and time
+        except ValueError:
+            return None
+        return value[:19] + "+00:00"
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
