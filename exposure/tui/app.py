@@ -156,6 +156,31 @@ class ExposureApp(App[None]):
     def on_mount(self) -> None:
         if self._load_settings:
             self._startup()
+        if self.prefetch:
+            self.call_after_refresh(self.set_timer, 0.05, self._warm_styles)
+
+    async def _warm_styles(self) -> None:
+        """After the first frame: mount (hidden) one of each widget the other screens use, then
+        remove them. Their styles get parsed now, while the user reads the dashboard, instead of
+        when a screen first opens."""
+        from textual.app import ScreenStackError
+        from textual.containers import Container
+        from textual.widgets import DataTable, Input, Select, Switch, TextArea
+
+        from exposure.tui.widgets.table import VirtualTable
+
+        try:
+            screen = self.screen
+        except ScreenStackError:  # the app is already closing
+            return
+        if not screen.is_attached:
+            return
+        warm = Container(
+            Input(), Select([("a", "a")]), DataTable(), Switch(), TextArea(), VirtualTable([]), id="warm-up"
+        )
+        warm.display = False
+        await screen.mount(warm)
+        await warm.remove()
 
     def on_unmount(self) -> None:
         with self._db_lock:
