@@ -98,7 +98,7 @@ def iso_from_text(value: Any) -> str | None:
             datetime.fromisoformat(value[:19])  # a real date and time
         except ValueError:
             return None
-        return value[:19] + "+00:00"
+        return f"{value[:19]}+00:00"
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
