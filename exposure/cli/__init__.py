@@ -44,8 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from exposure.core.errors import ExposureError
 
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if not arguments:  # the TUI: skip building the whole command tree (it costs start-up time)
+        try:
+            from exposure.tui import run_tui
+
+            return run_tui()
+        except ExposureError as exc:
+            print(f"exposure: error: {exc}", file=sys.stderr)
+            return 1
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     handler = getattr(args, "func", None)
     try:
         if handler is None:
