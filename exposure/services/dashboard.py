@@ -90,7 +90,9 @@ def request_counts(conn: sqlite3.Connection, today: date) -> dict[str, int]:
     """Requests by state; overdue = waiting for an answer and past the due date."""
     day = today.isoformat()
     counts = dict.fromkeys(("drafts", "sent", "waiting", "overdue", "needs_action", "done", "refused"), 0)
-    for status, due_at, sent_at in conn.execute("SELECT status, due_at, sent_at FROM request"):
+    for status, due_at, sent_at in conn.execute(
+        "SELECT status, due_at, sent_at FROM request WHERE kind = 'request'"
+    ):
         if status == "draft":
             counts["drafts"] += 1
             continue
@@ -144,7 +146,8 @@ def summary(conn: sqlite3.Connection, today: date) -> Summary:
     day = today.isoformat()
     due = conn.execute(
         f"SELECT o.name, r.due_at FROM request r JOIN organization o ON o.id = r.org_id "
-        f"WHERE r.status IN ({','.join('?' * len(WAITING))}) AND r.due_at IS NOT NULL AND r.due_at >= ? "
+        f"WHERE r.kind = 'request' AND r.status IN ({','.join('?' * len(WAITING))}) "
+        f"AND r.due_at IS NOT NULL AND r.due_at >= ? "
         f"ORDER BY r.due_at, o.name LIMIT 1",
         (*WAITING, day),
     ).fetchone()
@@ -161,7 +164,7 @@ def _needs_you(conn: sqlite3.Connection, today: date) -> list[str]:
     day = today.isoformat()
     for name, due_at in conn.execute(
         f"SELECT o.name, r.due_at FROM request r JOIN organization o ON o.id = r.org_id "
-        f"WHERE (r.status = 'overdue' OR (r.status IN ({','.join('?' * len(WAITING))}) "
+        f"WHERE r.kind = 'request' AND (r.status = 'overdue' OR (r.status IN ({','.join('?' * len(WAITING))}) "
         f"AND r.due_at IS NOT NULL AND substr(r.due_at, 1, 10) < ?)) ORDER BY r.due_at, o.name",
         (*WAITING, day),
     ):
