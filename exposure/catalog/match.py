@@ -34,6 +34,10 @@ def _get_psl() -> object:
 _EXCEPTION, _WILDCARD, _EXACT = 0, 1, 2
 _rules: dict[str, int] | None = None
 _maxlabel = 0
+# The same rules without the IDNA (``xn--``) forms of the list's non-ASCII entries: converting
+# those is most of the cost of reading the list, and only a host with an ``xn--`` label can end
+# in one of them, so every other host gets the same answer from these (see _rules_for).
+_ascii_rules: dict[str, int] | None = None
 
 
 def _rules_from(entries: object) -> dict[str, int]:
@@ -50,8 +54,9 @@ def _rules_from(entries: object) -> dict[str, int]:
     return rules
 
 
-def _read_list() -> tuple[set[str], int] | None:
-    """The entries of the package's bundled list, parsed as publicsuffixlist parses them.
+def _read_list(idna: bool = True) -> tuple[set[str], int] | None:
+    """The entries of the package's bundled list, parsed as publicsuffixlist parses them
+    (without the IDNA forms of the non-ASCII entries if not ``idna``).
 
     Reading it here skips the IDNA round trip the package makes for every (ASCII) entry, which
     is most of the cost of loading it.
@@ -71,7 +76,7 @@ def _read_list() -> tuple[set[str], int] | None:
             continue
         maxlabel = max(maxlabel, entry.count(".") + 1)
         entries.add(entry)
-        if not entry.isascii():
+        if idna and not entry.isascii():
             encoded = entry.lstrip("!").encode("idna").decode("ascii")
             entries.add("!" + encoded if entry[0] == "!" else encoded)
     return entries, maxlabel
@@ -93,6 +98,22 @@ def _get_rules() -> dict[str, int] | None:
     return _rules
 
 
+def _rules_for(host: str) -> dict[str, int] | None:
+    """The rules to look a lower-case host up in: every rule for a host with an ``xn--`` label
+    (or once they are loaded anyway), else the rules without IDNA forms (same answers)."""
+    global _ascii_rules, _maxlabel
+    if _rules is not None or "xn--" in host:
+        return _rules if _rules is not None else _get_rules()
+    if _ascii_rules is None:
+        parsed = _read_list(idna=False)
+        if parsed is None:
+            return _get_rules()
+        rules = _rules_from(parsed[0])
+        _maxlabel = parsed[1]  # the same for both lists (set before the rules are seen)
+        _ascii_rules = rules
+    return _ascii_rules
+
+
 @lru_cache(maxsize=65_536)
 def _parent_suffix(host: str) -> str | None:
     """eTLD+1 of a lower-case ASCII host, None when it is not a valid host (cached: hosts share parents)."""
@@ -106,7 +127,7 @@ def _private_suffix(host: str) -> str | None:
     longest matching rule is the same, and a parent with an answer did not match a wildcard as
     a whole), so ``a.b.example.co.uk`` costs a cached look-up once ``b.example.co.uk`` is known.
     """
-    rules = _rules if _rules is not None else _get_rules()
+    rules = _rules_for(host)
     if rules is None:
         result = _get_psl().privatesuffix(host)  # type: ignore[attr-defined]
         return result if isinstance(result, str) else None
@@ -168,7 +189,7 @@ def domain_of_host(host: str) -> str | None:
     # the full check below, which every other host takes.
     dot = host.find(".")
     if dot > 0 and host.find(".", dot + 1) > 0 and _LABEL_OK.fullmatch(host, 0, dot):
-        rules = _rules if _rules is not None else _get_rules()
+        rules = _rules_for(host)
         if rules is not None and host not in rules:
             found = _parent_suffix(host[dot + 1 :])
             if found is not None:
