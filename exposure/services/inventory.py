@@ -89,37 +89,38 @@ class _Resolver:
         return self.slugs[slug]
 
     def resolve(self, finding: Finding) -> int | None:
-        return self.resolve_all([finding])[0]
+        hints = {0: finding.org_hint} if finding.org_hint else {}
+        return self.resolve_all([finding.domain], hints)[0]
 
-    def resolve_all(self, findings: list[Finding]) -> list[int | None]:
-        """The organization id of each finding (None: no usable domain or organization).
+    def resolve_all(self, domains: list[str | None], hints: dict[int, str]) -> list[int | None]:
+        """The organization id for each finding's domain, or for its organization hint (by
+        position) when that names an organization; None: no usable domain or organization.
 
         Unknown domains become placeholder organizations, created together (in order of first
         appearance, so ids are as if created one by one) inside the caller's transaction.
         """
-        domains = self.domains
+        known = self.domains
         out: list[int | None] = []
         append = out.append
         unknown: dict[str, list[int]] = {}  # placeholder base domain -> positions in ``out``
-        for finding in findings:
-            domain = finding.domain
-            if finding.org_hint:
-                found = self.by_slug(finding.org_hint)
+        for position, domain in enumerate(domains):
+            if hints and position in hints:
+                found = self.by_slug(hints[position])
                 if found is not None:
                     append(found)
                     continue
             if not domain:
                 append(None)
                 continue
-            org_id = domains.get(domain)
+            org_id = known.get(domain)
             if org_id is None:
                 org_id = self.matcher.match_domain(domain)
                 if org_id is None:
                     base = domain_of_host(domain) or domain
-                    unknown.setdefault(base, []).append(len(out))
+                    unknown.setdefault(base, []).append(position)
                     append(None)
                     continue
-                domains[domain] = org_id
+                known[domain] = org_id
             append(org_id)
         if unknown:
             created = self._create(list(unknown))
@@ -127,7 +128,7 @@ class _Resolver:
                 org_id = created[base]
                 for position in positions:
                     out[position] = org_id
-                    domains.setdefault(findings[position].domain or base, org_id)
+                    known.setdefault(domains[position] or base, org_id)
         return out
 
     def _create(self, bases: list[str]) -> dict[str, int]:
@@ -207,13 +208,18 @@ def ingest(
     last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM finding").fetchone()[0]
     resolver = _Resolver(conn)
     stamp = now()
-    batch: list[Finding] = []
+    # Each finding becomes its row (all but the organization) as it arrives, so a batch holds
+    # tuples of plain values rather than findings and their evidence dicts (a batch of those
+    # is what the garbage collector would otherwise walk again and again).
+    rows: list[tuple[Any, ...]] = []  # _COLUMNS without org_id
+    hints: dict[int, str] = {}  # position in ``rows`` -> Finding.org_hint
+    late: dict[int, dict[str, Any]] = {}  # position -> evidence, encoded if the finding is stored
 
     def flush() -> None:
         nonlocal last_id
         # One transaction per batch: placeholder organizations are created with their findings.
         with transaction(conn):
-            org_ids = resolver.resolve_all(batch)
+            org_ids = resolver.resolve_all([row[2] for row in rows], hints)
             found = set(org_ids)
             if None in found:
                 found.discard(None)
@@ -223,64 +229,71 @@ def ingest(
             stats.matched |= touched & resolver.catalog_ids
             stats.unknown |= touched - resolver.catalog_ids
             stats.new_organizations |= touched - before
-            rows: list[tuple[Any, ...]] = []
-            append = rows.append
-            last_evidence: object = None
-            evidence_json = ""
-            for finding, org_id in zip(batch, org_ids, strict=True):
-                if org_id is None:
-                    continue
-                evidence = finding.evidence
-                if evidence is not last_evidence:  # a record's findings share one evidence dict
-                    evidence_json = _evidence_json(evidence)
-                    last_evidence = evidence
-                append(
-                    (
-                        org_id,
-                        finding.source,
-                        finding.key or finding_key(finding),
-                        finding.domain,
-                        finding.identifier,
-                        finding.location,
-                        evidence_json,
-                        finding.first_seen,
-                        finding.last_seen or finding.first_seen,
-                        float(finding.confidence),
-                        stamp,
-                    )
-                )
-            conn.executemany(_UPSERT_MANY, rows)
+            for position, evidence in late.items():
+                if org_ids[position] is not None:
+                    row = rows[position]
+                    rows[position] = (*row[:5], _evidence_json(evidence), *row[6:])
+            conn.executemany(
+                _UPSERT_MANY,
+                [row + (org_id,) for row, org_id in zip(rows, org_ids, strict=True) if org_id is not None],
+            )
             # New rows get ids above every id seen so far (one writer: BEGIN IMMEDIATE).
             count, top = conn.execute(
                 "SELECT COUNT(*), COALESCE(MAX(id), ?) FROM finding WHERE id > ?", (last_id, last_id)
             ).fetchone()
             stats.new_findings += count
             last_id = top
-        progress.advance(len(batch))
-        batch.clear()
+        progress.advance(len(rows))
+        stats.findings += len(rows)
+        rows.clear()
+        hints.clear()
+        late.clear()
 
     bulk = _BulkWrite(conn)
-    append = batch.append
+    append = rows.append
+    last_evidence: object = None
+    evidence_json: str | None = None
     try:
         for finding in findings:
             if cancel is not None:
                 cancel.check()
-            append(finding)
-            if len(batch) >= BATCH:
+            domain = finding.domain
+            if finding.org_hint:
+                hints[len(rows)] = finding.org_hint
+            evidence = finding.evidence
+            if not domain:  # stored only if its hint names an organization: encoded then
+                late[len(rows)] = evidence
+            elif evidence is not last_evidence:  # a record's findings share one evidence dict
+                evidence_json = _evidence_json(evidence)
+                last_evidence = evidence
+            append(
+                (
+                    finding.source,
+                    finding.key or finding_key(finding),
+                    domain,
+                    finding.identifier,
+                    finding.location,
+                    evidence_json if domain else None,
+                    finding.first_seen,
+                    finding.last_seen or finding.first_seen,
+                    float(finding.confidence),
+                    stamp,
+                )
+            )
+            if len(rows) >= BATCH:
                 bulk.start()  # more may follow: settings for many batches
-                stats.findings += len(batch)
                 flush()
-        if batch:
-            stats.findings += len(batch)
+        if rows:
             flush()
     finally:
         bulk.end()
     return stats
 
 
-_UPSERT = """
-INSERT INTO finding (org_id, source, key, domain, identifier, location, evidence,
-                     first_seen, last_seen, confidence, created_at)
+#: The finding columns ingest writes, in the order of its rows.
+_COLUMNS = "source, key, domain, identifier, location, evidence, first_seen, last_seen, confidence, created_at, org_id"
+_UPSERT = f"""
+INSERT INTO finding ({_COLUMNS})
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(source, key) DO UPDATE SET
     first_seen = CASE WHEN excluded.first_seen IS NOT NULL
@@ -294,6 +307,12 @@ ON CONFLICT(source, key) DO UPDATE SET
 RETURNING id
 """
 _UPSERT_MANY = _UPSERT.rsplit("RETURNING", 1)[0]  # executemany: one call per batch
+
+# None binds as NULL with or without this. Without it, sqlite3 looks for an adapter for each
+# None parameter by asking its protocol type for ``__adapt__``, which raises (and formats) an
+# AttributeError that is then cleared: about a microsecond per NULL, and a finding row has a
+# few. A registered adapter is found first; ``{}.get(None)`` returns None.
+sqlite3.register_adapter(type(None), cast("Callable[[None], None]", {}.get))
 
 
 def _json_encoder() -> Callable[[Any], str]:
@@ -478,7 +497,9 @@ def inventory_rows(
 def latest_requests(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
     """The newest request per organization: {org_id: {id, status, due}}."""
     out: dict[int, dict[str, Any]] = {}
-    for row in conn.execute("SELECT id, org_id, status, due_at FROM request ORDER BY id"):
+    for row in conn.execute(
+        "SELECT id, org_id, status, due_at FROM request WHERE kind = 'request' ORDER BY id"
+    ):
         out[row["org_id"]] = {"id": row["id"], "status": row["status"], "due": row["due_at"]}
     return out
 
