@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from exposure.core.progress import CancelToken, Progress
 from exposure.sources.base import Input, Item, Record, RecordError
-from exposure.sources.passwords.common import login_record
+from exposure.sources.passwords.common import login_record, single_login
 from exposure.sources.passwords.csvfile import CsvImporter, Row, iter_rows
 
 
@@ -31,15 +31,7 @@ class ChromeCsv(CsvImporter):
             if len(cells) < width:
                 yield self.row(src, where, Row(cells, columns))
                 continue
-            yield login_record(
-                fmt,
-                label,
-                src,
-                where,
-                title=cells[name_at],
-                urls=(cells[url_at],),
-                identifiers=(cells[user_at],),
-            )
+            yield single_login(fmt, label, src, where, cells[name_at], cells[url_at], cells[user_at])
 
     def row(self, src: Input, where: str, row: Row) -> Record | RecordError:
         return login_record(

@@ -237,12 +237,14 @@ def _host(url: str) -> str | None:
 
 # The common case, a plain http(s) URL, read without urlsplit (same host urlsplit would give).
 _PLAIN_WEB_URL = re.compile(r"(?i)https?://([a-z0-9.-]+)(?::\d*)?(?:[/?#]|$)")
+# The same for ASCII text (where IGNORECASE and \d mean only these), without case folding.
+_PLAIN_WEB_URL_ASCII = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9.-]+)(?::[0-9]*)?(?:[/?#]|$)")
 
 
 @lru_cache(maxsize=32_768)
 def url_target(url: str) -> tuple[str | None, str | None, str | None]:
     """(registrable domain, host, Android package) of a URL typed in a vault; cached."""
-    plain = _PLAIN_WEB_URL.match(url)
+    plain = (_PLAIN_WEB_URL_ASCII if url.isascii() else _PLAIN_WEB_URL).match(url)
     if plain is not None:
         host = plain.group(1).lower()
         return domain_of_host(host), host.rstrip(".") or None, None
@@ -347,6 +349,39 @@ def login_record(
                 )
             )
     return _new_record(where, tuple(findings))
+
+
+def single_login(
+    fmt: str, label: str, src: Input, where: str, title: Any, url: Any, identifier: Any
+) -> Record:
+    """``login_record(fmt, label, src, where, title=title, urls=[url], identifiers=[identifier])``,
+    made without its loops and lists: browser exports have one URL and one username per row,
+    and many thousands of rows."""
+    url = url.strip() if url.__class__ is str else text(url)
+    domain, host, package = url_target(url) if url else (None, None, None)
+    if not domain:
+        return Record(where, skipped="no web address")
+    ident: str | None = identifier.strip() if identifier.__class__ is str else text(identifier)
+    if not ident or len(ident) > _MAX_IDENTIFIER or not (ident.isprintable() or not _CONTROL.search(ident)):
+        ident = None
+    title_text = clean_title(title)
+    evidence: dict[str, Any] = {"format": label, "file": src.file_name}
+    if title_text:
+        evidence["title"] = title_text
+    if host and host != domain:
+        evidence["host"] = host
+    if package:
+        evidence["android_package"] = package
+    if domain[-1].isdigit() or ":" in domain:  # an IP address (no TLD ends in a digit)
+        confidence = CONFIDENCE_IP
+    elif host is None and package:
+        confidence = CONFIDENCE_ANDROID
+    else:
+        confidence = CONFIDENCE_LOGIN
+    key = f"{domain}|{ident or ''}|{title_text or ''}"
+    return _new_record(
+        where, (_new_finding(fmt, domain, ident, src.name, evidence, None, None, confidence, key),)
+    )
 
 
 def json_urls(cell: str) -> list[str]:
