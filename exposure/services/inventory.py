@@ -14,6 +14,7 @@ import json.encoder
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any, cast
 
 from exposure.catalog.match import Matcher, domain_of_host, registrable_domain
@@ -211,7 +212,7 @@ def ingest(
     # Each finding becomes its row (all but the organization) as it arrives, so a batch holds
     # tuples of plain values rather than findings and their evidence dicts (a batch of those
     # is what the garbage collector would otherwise walk again and again).
-    rows: list[tuple[Any, ...]] = []  # _COLUMNS without org_id
+    rows: list[tuple[Any, ...]] = []  # _COLUMNS but org_id (and the dates when both are None)
     hints: dict[int, str] = {}  # position in ``rows`` -> Finding.org_hint
     late: dict[int, dict[str, Any]] = {}  # position -> evidence, encoded if the finding is stored
 
@@ -233,10 +234,11 @@ def ingest(
                 if org_ids[position] is not None:
                     row = rows[position]
                     rows[position] = (*row[:5], _evidence_json(evidence), *row[6:])
-            conn.executemany(
-                _UPSERT_MANY,
-                [row + (org_id,) for row, org_id in zip(rows, org_ids, strict=True) if org_id is not None],
-            )
+            stored = [
+                row + (org_id,) for row, org_id in zip(rows, org_ids, strict=True) if org_id is not None
+            ]
+            for width, group in groupby(stored, len):  # in order: ids follow the findings
+                conn.executemany(_UPSERT_BY_WIDTH[width], group)
             # New rows get ids above every id seen so far (one writer: BEGIN IMMEDIATE).
             count, top = conn.execute(
                 "SELECT COUNT(*), COALESCE(MAX(id), ?) FROM finding WHERE id > ?", (last_id, last_id)
@@ -266,20 +268,36 @@ def ingest(
             elif evidence is not last_evidence:  # a record's findings share one evidence dict
                 evidence_json = _evidence_json(evidence)
                 last_evidence = evidence
-            append(
-                (
-                    finding.source,
-                    finding.key or finding_key(finding),
-                    domain,
-                    finding.identifier,
-                    finding.location,
-                    evidence_json if domain else None,
-                    finding.first_seen,
-                    finding.last_seen or finding.first_seen,
-                    float(finding.confidence),
-                    stamp,
+            first_seen = finding.first_seen
+            last_seen = finding.last_seen or first_seen
+            if first_seen is None and last_seen is None:  # written with NULL in the statement
+                append(
+                    (
+                        finding.source,
+                        finding.key or finding_key(finding),
+                        domain,
+                        finding.identifier,
+                        finding.location,
+                        evidence_json if domain else None,
+                        float(finding.confidence),
+                        stamp,
+                    )
                 )
-            )
+            else:
+                append(
+                    (
+                        finding.source,
+                        finding.key or finding_key(finding),
+                        domain,
+                        finding.identifier,
+                        finding.location,
+                        evidence_json if domain else None,
+                        first_seen,
+                        last_seen,
+                        float(finding.confidence),
+                        stamp,
+                    )
+                )
             if len(rows) >= BATCH:
                 bulk.start()  # more may follow: settings for many batches
                 flush()
@@ -307,6 +325,12 @@ ON CONFLICT(source, key) DO UPDATE SET
 RETURNING id
 """
 _UPSERT_MANY = _UPSERT.rsplit("RETURNING", 1)[0]  # executemany: one call per batch
+# A finding without dates (most logins) binds two parameters fewer: the NULLs are in the text.
+_UPSERT_UNDATED = _UPSERT_MANY.replace(
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)"
+)
+#: The statement for a row of ingest's, by its length.
+_UPSERT_BY_WIDTH = {11: _UPSERT_MANY, 9: _UPSERT_UNDATED}
 
 # None binds as NULL with or without this. Without it, sqlite3 looks for an adapter for each
 # None parameter by asking its protocol type for ``__adapt__``, which raises (and formats) an
