@@ -132,10 +132,16 @@ def _private_suffix(host: str) -> str | None:
         result = _get_psl().privatesuffix(host)  # type: ignore[attr-defined]
         return result if isinstance(result, str) else None
     dot = host.find(".")
-    if dot > 0 and host.find(".", dot + 1) > 0 and host not in rules:
-        found = _parent_suffix(host[dot + 1 :])  # the host is valid: so is its parent
-        if found is not None:
-            return found
+    if dot > 0 and host not in rules:
+        parent = host[dot + 1 :]
+        if host.find(".", dot + 1) > 0:
+            found = _parent_suffix(parent)  # the host is valid: so is its parent
+            if found is not None:
+                return found
+        if rules.get(parent) == _EXACT:
+            # The longest rule the host matches is its parent, a plain rule (no wildcard or
+            # exception for it): the host itself is the registrable domain.
+            return host
     labels = host.split(".")
     count = len(labels)
     if count < 2:
