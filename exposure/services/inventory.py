@@ -270,6 +270,9 @@ def ingest(
                 last_evidence = evidence
             first_seen = finding.first_seen
             last_seen = finding.last_seen or first_seen
+            confidence = finding.confidence
+            if confidence.__class__ is not float:
+                confidence = float(confidence)
             if first_seen is None and last_seen is None:  # written with NULL in the statement
                 append(
                     (
@@ -279,7 +282,7 @@ def ingest(
                         finding.identifier,
                         finding.location,
                         evidence_json if domain else None,
-                        float(finding.confidence),
+                        confidence,
                         stamp,
                     )
                 )
@@ -294,7 +297,7 @@ def ingest(
                         evidence_json if domain else None,
                         first_seen,
                         last_seen,
-                        float(finding.confidence),
+                        confidence,
                         stamp,
                     )
                 )

@@ -137,7 +137,7 @@ def obj(value: Any) -> dict[str, Any]:
 
 
 def clean_title(value: Any) -> str | None:
-    title = text(value)
+    title = value.strip() if value.__class__ is str else text(value)
     # Printable text has no whitespace but the ASCII space: without two in a row, splitting and
     # joining would give it back unchanged.
     if not title.isprintable() or "  " in title:
