@@ -269,7 +269,12 @@ def ingest(
             if not domain:  # stored only if its hint names an organization: encoded then
                 late[len(rows)] = evidence
             elif evidence is not last_evidence:  # a record's findings share one evidence dict
-                evidence_json = _evidence_json(evidence)
+                # A source may hand over evidence carrying its JSON already (JsonEvidence).
+                evidence_json = (
+                    _evidence_json(evidence)
+                    if evidence.__class__ is dict
+                    else getattr(evidence, "json", None) or _evidence_json(evidence)
+                )
                 last_evidence = evidence
             first_seen = finding.first_seen
             last_seen = finding.last_seen or first_seen
