@@ -221,7 +221,9 @@ def main() -> int:
         print(
             f"\ngoal: {GOAL_ROWS:,} rows in at most {GOAL_SECONDS} s; goal ratio = elapsed / goal time for that "
             "size (<= 1.00 meets the goal). cpu: process CPU time (less sensitive to a busy machine than "
-            "elapsed). RSS +MiB: peak resident growth during the import; alloc MiB: tracemalloc peak. "
+            "elapsed). RSS +MiB: peak resident growth during the import, SQLite's page cache included "
+            "(it grows with the database up to its bound, 32 MiB while a many-batch import runs); alloc "
+            "MiB: tracemalloc peak (Python objects). "
             "Store opening (catalog load) and importing the importer modules are not timed (modules: "
             f"{modules:.2f} s per process here). Medians of --repeat runs, each in a fresh process "
             f"and a fresh EXPOSURE_HOME. Every file names the same {SITES:,} sites (Bitwarden: "
