@@ -394,8 +394,8 @@ class JsonEvidence(dict[str, Any]):
 
 _encode_text = json.encoder.encode_basestring  # JSON string literal, non-ASCII kept (C)
 _dict_set = dict.__setitem__
-#: (file name, label) -> the start of a login's evidence JSON (its "file" and "format").
-_json_heads: dict[tuple[str, str], str] = {}
+#: (file name, label) -> a login's evidence so far ("format" and "file") and its JSON.
+_json_heads: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
 
 
 def single_login(
@@ -415,13 +415,12 @@ def single_login(
     # The evidence login_record would make, with its JSON: keys in sorted order are
     # android_package, file, format, host, title.
     file_name = src.file_name
-    evidence = JsonEvidence(format=label, file=file_name)
-    head = _json_heads.get((file_name, label))
-    if head is None:
-        head = _json_heads[file_name, label] = (
-            f'"file": {_encode_text(file_name)}, "format": {_encode_text(label)}'
-        )
-    encoded = head
+    start = _json_heads.get((file_name, label))
+    if start is None:
+        head = f'"file": {_encode_text(file_name)}, "format": {_encode_text(label)}'
+        start = _json_heads[file_name, label] = ({"format": label, "file": file_name}, head)
+    evidence = JsonEvidence(start[0])
+    encoded = start[1]
     if title_text:
         _dict_set(evidence, "title", title_text)
     if host and host != domain:
