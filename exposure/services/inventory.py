@@ -11,10 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import json.encoder
+import queue
 import sqlite3
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import groupby
+from functools import lru_cache
+from itertools import chain, groupby
 from typing import Any, cast
 
 from exposure.catalog.match import Matcher, domain_of_host, registrable_domain
@@ -28,6 +32,14 @@ from exposure.store.db import now, transaction
 #: finding indexes' pages change in every batch: 10,000 rather than 5,000 writes a third less
 #: WAL for a large import (less to sync at the checkpoint), holding the write lock ~0.3 s.
 BATCH = 10_000
+#: With the threaded writer (:class:`_ThreadedWriter`), a batch of at least this many findings
+#: is handed over as soon as the writer is idle, so that it starts early and the last batch,
+#: written after the reading ends, is short.
+MIN_HANDOFF = 2_500
+#: The interpreter's thread-switch interval (seconds) while a threaded writer runs. sqlite3
+#: takes the GIL back after each statement; with the default (5 ms) the writer would wait that
+#: long each time for the reader, which runs Python without pause.
+WRITER_SWITCH_INTERVAL = 0.0002
 #: Page cache (KiB) while an ingest writes more than one batch (SQLite's default is 2 MiB): the
 #: finding indexes get random inserts, and a cache that holds them saves re-reading pages.
 BULK_CACHE_KIB = 32 * 1024
@@ -72,17 +84,18 @@ def finding_key(finding: Finding) -> str:
 
 
 class _Resolver:
-    """Domain / slug -> organization id, creating placeholder organizations for unknown domains."""
+    """Domain / slug -> organization, in the thread that reads the findings (no writes).
+
+    A domain that matches nothing gives its base domain (a ``str``) instead of an id: the
+    batch writer turns it into a placeholder organization (:class:`_BatchWriter`).
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.matcher = Matcher(conn)
-        self.catalog_ids = {
-            row[0] for row in conn.execute("SELECT id FROM organization WHERE source != 'finding'")
-        }
         self.slugs: dict[str, int] = {}
-        #: finding domain -> organization id, for domains resolved before (matched or created)
-        self.domains: dict[str, int] = {}
+        #: finding domain -> organization id, or the base domain of a placeholder to be made
+        self.domains: dict[str, int | str] = {}
 
     def by_slug(self, slug: str) -> int | None:
         if slug not in self.slugs:
@@ -92,21 +105,14 @@ class _Resolver:
             self.slugs[slug] = int(row[0])
         return self.slugs[slug]
 
-    def resolve(self, finding: Finding) -> int | None:
-        hints = {0: finding.org_hint} if finding.org_hint else {}
-        return self.resolve_all([finding.domain], hints)[0]
-
-    def resolve_all(self, domains: list[str | None], hints: dict[int, str]) -> list[int | None]:
-        """The organization id for each finding's domain, or for its organization hint (by
-        position) when that names an organization; None: no usable domain or organization.
-
-        Unknown domains become placeholder organizations, created together (in order of first
-        appearance, so ids are as if created one by one) inside the caller's transaction.
-        """
+    def refs(self, domains: list[str | None], hints: dict[int, str]) -> list[int | str | None]:
+        """For each finding's domain, or its organization hint (by position) when that names an
+        organization: an organization id, a placeholder's base domain, or None (no usable domain
+        or organization)."""
         known = self.domains
-        out: list[int | None] = []
+        match_domain = self.matcher.match_domain
+        out: list[int | str | None] = []
         append = out.append
-        unknown: dict[str, list[int]] = {}  # placeholder base domain -> positions in ``out``
         for position, domain in enumerate(domains):
             if hints and position in hints:
                 found = self.by_slug(hints[position])
@@ -116,49 +122,242 @@ class _Resolver:
             if not domain:
                 append(None)
                 continue
-            org_id = known.get(domain)
-            if org_id is None:
-                org_id = self.matcher.match_domain(domain)
-                if org_id is None:
-                    base = domain_of_host(domain) or domain
-                    unknown.setdefault(base, []).append(position)
-                    append(None)
-                    continue
-                known[domain] = org_id
-            append(org_id)
-        if unknown:
-            created = self._create(list(unknown))
-            for base, positions in unknown.items():
-                org_id = created[base]
-                for position in positions:
-                    out[position] = org_id
-                    known.setdefault(domains[position] or base, org_id)
+            ref = known.get(domain)
+            if ref is None:
+                ref = match_domain(domain)
+                if ref is None:
+                    ref = domain_of_host(domain) or domain
+                known[domain] = ref
+            append(ref)
         return out
-
-    def _create(self, bases: list[str]) -> dict[str, int]:
-        """Placeholder organizations (and their domain) for these base domains: {base: id}."""
-        conn = self.conn
-        conn.executemany(
-            "INSERT INTO organization (slug, name, category, source) VALUES (?, ?, 'unknown', 'finding') "
-            "ON CONFLICT(slug) DO NOTHING",
-            [(f"domain:{base}", base) for base in bases],
-        )
-        by_slug: dict[str, int] = {}
-        for start in range(0, len(bases), _IN_CHUNK):
-            chunk = [f"domain:{base}" for base in bases[start : start + _IN_CHUNK]]
-            marks = ",".join("?" * len(chunk))
-            by_slug.update(conn.execute(f"SELECT slug, id FROM organization WHERE slug IN ({marks})", chunk))
-        created = {base: int(by_slug[f"domain:{base}"]) for base in bases}
-        conn.executemany(
-            "INSERT OR IGNORE INTO org_domain (domain, org_id) VALUES (?, ?)", list(created.items())
-        )
-        for base, org_id in created.items():
-            self.matcher.add(base, org_id)
-        return created
 
 
 #: Parameters per ``IN (...)`` look-up (below SQLite's oldest variable limit, 999).
 _IN_CHUNK = 500
+
+
+@dataclass
+class _Batch:
+    rows: list[tuple[Any, ...]]  #: _COLUMNS but org_id (and the dates when both are None)
+    refs: list[int | str | None]  #: _Resolver.refs of the rows
+    late: dict[int, dict[str, Any]]  #: position -> evidence, encoded if the finding is stored
+
+
+class _BatchWriter:
+    """Writes batches of finding rows, one transaction each, on one connection (in one thread).
+
+    Makes the placeholder organizations a batch needs (in order of first appearance, so ids
+    are as if created one by one) in the batch's transaction, and keeps the ingest's counts.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, stats: IngestStats, before: set[int], last_id: int) -> None:
+        self.conn = conn
+        self.stats = stats
+        self.before = before
+        self.last_id = last_id
+        self.catalog_ids = {
+            row[0] for row in conn.execute("SELECT id FROM organization WHERE source != 'finding'")
+        }
+        self.placeholders: dict[str, int] = {}  # base domain -> organization id
+
+    def write(self, batch: _Batch) -> None:
+        conn, stats, rows = self.conn, self.stats, batch.rows
+        with transaction(conn):
+            placeholders = self.placeholders
+            bases = [ref for ref in dict.fromkeys(batch.refs) if ref.__class__ is str]
+            if bases:
+                self._create(cast("list[str]", [base for base in bases if base not in placeholders]))
+                org_ids = [placeholders[ref] if ref.__class__ is str else ref for ref in batch.refs]
+            else:
+                org_ids = batch.refs
+            found = set(org_ids)
+            if None in found:
+                found.discard(None)
+                stats.skipped += org_ids.count(None)
+            touched = cast("set[int]", found)
+            stats.organizations |= touched
+            stats.matched |= touched & self.catalog_ids
+            stats.unknown |= touched - self.catalog_ids
+            stats.new_organizations |= touched - self.before
+            for position, evidence in batch.late.items():
+                if org_ids[position] is not None:
+                    row = rows[position]
+                    rows[position] = (*row[:5], _evidence_json(evidence), *row[6:])
+            stored = [
+                row + (org_id,) for row, org_id in zip(rows, org_ids, strict=True) if org_id is not None
+            ]
+            for width, group in groupby(stored, len):  # in order: ids follow the findings
+                _execute_rows(conn, _UPSERT_BY_WIDTH[width], list(group))
+            # New rows get ids above every id seen so far (one writer: BEGIN IMMEDIATE).
+            count, top = conn.execute(
+                "SELECT COUNT(*), COALESCE(MAX(id), ?) FROM finding WHERE id > ?",
+                (self.last_id, self.last_id),
+            ).fetchone()
+            stats.new_findings += count
+            self.last_id = top
+        stats.findings += len(rows)
+
+    def _create(self, bases: list[str]) -> None:
+        """Placeholder organizations (and their domain) for these base domains."""
+        if not bases:
+            return
+        conn = self.conn
+        slugs = [f"domain:{base}" for base in bases]
+        _execute_rows(conn, _PLACEHOLDER, list(zip(slugs, bases, strict=True)))
+        by_slug: dict[str, int] = {}
+        for start in range(0, len(slugs), _IN_CHUNK):
+            chunk = slugs[start : start + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            # One row back (one step), not one per organization: see _execute_rows.
+            (pairs,) = conn.execute(
+                "SELECT group_concat(slug || char(31) || id, char(30)) FROM organization "
+                f"WHERE slug IN ({marks})",
+                chunk,
+            ).fetchone()
+            by_slug.update(pair.split("\x1f") for pair in pairs.split("\x1e"))  # type: ignore[misc]
+        created = {base: int(by_slug[slug]) for slug, base in zip(slugs, bases, strict=True)}
+        _execute_rows(conn, _PLACEHOLDER_DOMAIN, list(created.items()))
+        self.placeholders.update(created)
+
+
+class _ThreadedWriter:
+    """A :class:`_BatchWriter` on a connection of its own, in a thread of its own.
+
+    While it writes one batch, the caller reads and matches the next: SQLite releases the GIL
+    while it runs a statement, so on a machine with two cores the writing (index updates,
+    page writes, WAL checkpoints) overlaps the parsing. Batches are written in order, each in
+    its own transaction; at most one waits in the queue (memory stays bounded). An error in the
+    writer is raised in the caller at its next hand-off or at :meth:`close`; batches handed over
+    after an error are dropped.
+    """
+
+    def __init__(self, path: str, stats: IngestStats, before: set[int], last_id: int) -> None:
+        self.path = path
+        self.args = (stats, before, last_id)
+        self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.idle = False  #: waiting for a batch
+        self.thread = threading.Thread(target=self._run, name="exposure-ingest-writer", daemon=True)
+        _fast_switching(True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        try:
+            # The caller's connection opened (and migrated) this database: only its settings here.
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_AUTOCHECKPOINT}")
+            writer = _BatchWriter(conn, *self.args)
+        except BaseException as exc:  # reported to the caller
+            self.error = exc
+        try:
+            while True:
+                self.idle = True
+                batch = self.queue.get()
+                self.idle = False
+                if batch is None:
+                    break
+                if self.error is None:
+                    try:
+                        writer.write(batch)
+                        if self.queue.empty():
+                            # Nothing waiting: copy the WAL into the database now, while the
+                            # reader goes on, rather than all of it after the last batch.
+                            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # type: ignore[union-attr]
+                    except BaseException as exc:  # reported to the caller
+                        self.error = exc
+            if conn is not None and self.error is None:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except BaseException as exc:  # reported to the caller
+            self.error = self.error or exc
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def put(self, batch: _Batch) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(batch)
+
+    def close(self, *, raise_error: bool = True) -> None:
+        """Write what was handed over, then stop; raises the writer's error, if any."""
+        self.queue.put(None)
+        self.thread.join()
+        _fast_switching(False)
+        if raise_error and self.error is not None:
+            raise self.error
+
+
+_switching = threading.Lock()
+_switching_users = 0
+_switching_saved = 0.0
+
+
+def _fast_switching(on: bool) -> None:
+    """Use WRITER_SWITCH_INTERVAL while any threaded writer runs; restore the interval after."""
+    global _switching_users, _switching_saved
+    with _switching:
+        if on:
+            if _switching_users == 0:
+                _switching_saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switching_saved, WRITER_SWITCH_INTERVAL))
+            _switching_users += 1
+        else:
+            _switching_users -= 1
+            if _switching_users == 0:
+                sys.setswitchinterval(_switching_saved)
+
+
+def _database_file(conn: sqlite3.Connection) -> str | None:
+    """The main database's file, or None for an in-memory or temporary one."""
+    for row in conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return str(row[2]) or None
+    return None
+
+
+#: Most rows per INSERT statement (SQLite's variable limit may allow fewer).
+_MAX_ROWS_PER_STATEMENT = 2048
+_PLACEHOLDER = (
+    "INSERT INTO organization (slug, name, category, source) VALUES (?, ?, 'unknown', 'finding') "
+    "ON CONFLICT(slug) DO NOTHING"
+)
+_PLACEHOLDER_DOMAIN = "INSERT OR IGNORE INTO org_domain (domain, org_id) VALUES (?, ?)"
+
+
+@lru_cache(maxsize=64)
+def _many_rows(sql: str, count: int) -> str:
+    """A one-row ``INSERT ... VALUES (...) ...`` statement made to take ``count`` rows."""
+    head, rest = sql.split("VALUES ", 1)
+    values, tail = rest.split(")", 1)
+    return head + "VALUES " + ",".join([values + ")"] * count) + tail
+
+
+def _execute_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """``conn.executemany(sql, rows)`` for a one-row INSERT of equal-width rows, in order, with
+    many rows per statement.
+
+    sqlite3 releases the GIL while SQLite runs a statement and takes it back after: with
+    ``executemany`` after every row, which costs a thread-switch interval each time another
+    thread runs Python (the ingest's reader does). A statement per ~2,000 rows binds them at
+    once and then runs without the GIL. Sizes are the largest allowed, then powers of two, so
+    few statements are prepared (and they stay in sqlite3's statement cache).
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per = max(1, min(_MAX_ROWS_PER_STATEMENT, limit // width))
+    flat = chain.from_iterable
+    start, total = 0, len(rows)
+    while start < total:
+        left = total - start
+        count = per if left >= per else 1 << (left.bit_length() - 1)
+        conn.execute(_many_rows(sql, count), list(flat(rows[start : start + count])))
+        start += count
 
 
 class _BulkWrite:
@@ -204,13 +403,16 @@ def ingest(
 ) -> IngestStats:
     """Store findings in batches, one transaction per batch; returns what changed.
 
-    A cancelled ingest keeps the batches already written.
+    A cancelled ingest keeps the batches already written. When there is more than one batch
+    and the caller is not inside a transaction, batches are written on a second connection in
+    a thread of its own while the next is read (:class:`_ThreadedWriter`).
     """
     progress = progress or NullProgress()
     stats = IngestStats()
     before = _inventory_ids(conn)
     last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM finding").fetchone()[0]
     resolver = _Resolver(conn)
+    writer: _BatchWriter | _ThreadedWriter | None = None
     stamp = now()
     # Each finding becomes its row (all but the organization) as it arrives, so a batch holds
     # tuples of plain values rather than findings and their evidence dicts (a batch of those
@@ -219,45 +421,33 @@ def ingest(
     hints: dict[int, str] = {}  # position in ``rows`` -> Finding.org_hint
     late: dict[int, dict[str, Any]] = {}  # position -> evidence, encoded if the finding is stored
 
-    def flush() -> None:
-        nonlocal last_id
-        # One transaction per batch: placeholder organizations are created with their findings.
-        with transaction(conn):
-            org_ids = resolver.resolve_all([row[2] for row in rows], hints)
-            found = set(org_ids)
-            if None in found:
-                found.discard(None)
-                stats.skipped += org_ids.count(None)
-            touched = cast("set[int]", found)
-            stats.organizations |= touched
-            stats.matched |= touched & resolver.catalog_ids
-            stats.unknown |= touched - resolver.catalog_ids
-            stats.new_organizations |= touched - before
-            for position, evidence in late.items():
-                if org_ids[position] is not None:
-                    row = rows[position]
-                    rows[position] = (*row[:5], _evidence_json(evidence), *row[6:])
-            stored = [
-                row + (org_id,) for row, org_id in zip(rows, org_ids, strict=True) if org_id is not None
-            ]
-            for width, group in groupby(stored, len):  # in order: ids follow the findings
-                conn.executemany(_UPSERT_BY_WIDTH[width], group)
-            # New rows get ids above every id seen so far (one writer: BEGIN IMMEDIATE).
-            count, top = conn.execute(
-                "SELECT COUNT(*), COALESCE(MAX(id), ?) FROM finding WHERE id > ?", (last_id, last_id)
-            ).fetchone()
-            stats.new_findings += count
-            last_id = top
+    # A second connection in a thread of its own writes, if the database is a file and the
+    # caller is not inside a transaction (its writes would hold the lock the writer needs).
+    threadable = _database_file(conn) if not conn.in_transaction else None
+    handoff = min(MIN_HANDOFF, BATCH) if threadable else BATCH  # rows that make a batch
+
+    def flush(more: bool) -> None:
+        nonlocal writer, rows, hints, late, handoff
+        batch = _Batch(rows, resolver.refs([row[2] for row in rows], hints), late)
+        if writer is None:
+            if more and threadable:
+                writer = _ThreadedWriter(threadable, stats, before, last_id)
+                handoff = BATCH
+            else:
+                writer = _BatchWriter(conn, stats, before, last_id)
+        if isinstance(writer, _ThreadedWriter):
+            writer.put(batch)
+        else:
+            if more:
+                bulk.start()  # settings for many batches
+            writer.write(batch)
         progress.advance(len(rows))
-        stats.findings += len(rows)
-        rows.clear()
-        hints.clear()
-        late.clear()
+        rows, hints, late = [], {}, {}
 
     bulk = _BulkWrite(conn)
-    append = rows.append
     last_evidence: object = None
     evidence_json: str | None = None
+    failed = True
     try:
         for finding in findings:
             if cancel is not None:
@@ -282,7 +472,7 @@ def ingest(
             if confidence.__class__ is not float:
                 confidence = float(confidence)
             if first_seen is None and last_seen is None:  # written with NULL in the statement
-                append(
+                rows.append(
                     (
                         finding.source,
                         finding.key or finding_key(finding),
@@ -295,7 +485,7 @@ def ingest(
                     )
                 )
             else:
-                append(
+                rows.append(
                     (
                         finding.source,
                         finding.key or finding_key(finding),
@@ -309,12 +499,21 @@ def ingest(
                         stamp,
                     )
                 )
-            if len(rows) >= BATCH:
-                bulk.start()  # more may follow: settings for many batches
-                flush()
+            count = len(rows)
+            if count >= handoff or (
+                # every 256 rows: an idle threaded writer takes what there is
+                not count & 255
+                and count >= MIN_HANDOFF
+                and writer.__class__ is _ThreadedWriter
+                and writer.idle  # type: ignore[union-attr]
+            ):
+                flush(more=True)
         if rows:
-            flush()
+            flush(more=False)
+        failed = False
     finally:
+        if isinstance(writer, _ThreadedWriter):
+            writer.close(raise_error=not failed)
         bulk.end()
     return stats
 

@@ -1,0 +1,180 @@
+"""The threaded batch writer stores exactly what the one-thread path stores."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+import exposure.services.inventory as inv
+from exposure.core.errors import Cancelled
+from exposure.core.models import Finding
+from exposure.core.progress import CancelToken
+from exposure.services import open_store
+from exposure.store.db import transaction
+
+
+def _findings(count: int, seed: int = 5) -> list[Finding]:
+    """A mix: catalog domains, unknown ones (placeholders, repeated across batches), dated and
+    undated rows, duplicates of earlier keys, hints naming an organization without a domain,
+    and findings with nothing to match."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        kind = i % 11
+        if kind == 0:
+            domain: str | None = rng.choice(["spokeo.com", "netflix.com", "www.amazon.com"])
+        elif kind == 1:
+            domain = None
+        else:
+            domain = f"shop{rng.randrange(count // 3)}-example.com"
+        hint = "spokeo" if kind == 1 and i % 2 else None
+        dated = i % 3 == 0
+        out.append(
+            Finding(
+                source="test",
+                domain=domain,
+                identifier=f"user{i % 7}@example.com",
+                location="/tmp/x.csv",
+                evidence={"title": f"item {i % 50}", "row": i % 50},
+                first_seen=f"2021-01-0{1 + i % 9}" if dated else None,
+                last_seen=f"2023-05-0{1 + i % 9}" if dated else None,
+                confidence=0.5 + (i % 5) / 10,
+                key=f"k{rng.randrange(count)}",  # some keys repeat: upserts within and across batches
+                org_hint=hint,
+            )
+        )
+    return out
+
+
+def _contents(conn: sqlite3.Connection) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    findings = conn.execute(
+        "SELECT f.id, o.slug, f.source, f.key, f.domain, f.identifier, f.location, f.evidence, "
+        "f.first_seen, f.last_seen, f.confidence FROM finding f JOIN organization o ON o.id = f.org_id "
+        "ORDER BY f.id"
+    ).fetchall()
+    orgs = conn.execute(
+        "SELECT o.id, o.slug, o.category, d.domain FROM organization o JOIN org_domain d ON d.org_id = o.id "
+        "WHERE o.source = 'finding' ORDER BY o.id"
+    ).fetchall()
+    return [tuple(r) for r in findings], [tuple(r) for r in orgs]
+
+
+def _run(home: Path, monkeypatch: pytest.MonkeyPatch, threaded: bool) -> tuple[object, ...]:
+    monkeypatch.setenv("EXPOSURE_HOME", str(home))
+    used: list[str] = []
+    original = inv._ThreadedWriter.__init__
+
+    def spy(self: inv._ThreadedWriter, *args: object) -> None:
+        used.append(threading.current_thread().name)
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inv._ThreadedWriter, "__init__", spy)
+    if not threaded:
+        monkeypatch.setattr(inv, "_database_file", lambda conn: None)
+    conn = open_store()
+    try:
+        first = inv.ingest(conn, _findings(3000))
+        second = inv.ingest(conn, _findings(3000, seed=6))  # merges into the first
+        assert bool(used) == threaded
+        return (first.as_json(), second.as_json(), *_contents(conn))
+    finally:
+        conn.close()
+        monkeypatch.undo()
+
+
+def test_threaded_writer_stores_what_one_thread_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inv, "BATCH", 700)
+    monkeypatch.setattr(inv, "MIN_HANDOFF", 256)
+    one = _run(tmp_path / "one", monkeypatch, threaded=False)
+    monkeypatch.setattr(inv, "BATCH", 700)
+    monkeypatch.setattr(inv, "MIN_HANDOFF", 256)
+    two = _run(tmp_path / "two", monkeypatch, threaded=True)
+    assert one[0] == two[0] and one[1] == two[1]
+    assert one[2] == two[2]  # every finding: same id, organization, values
+    assert one[3] == two[3]  # the same placeholder organizations, with the same ids
+    assert len(one[2]) > 1000 and len(one[3]) > 300
+
+
+def test_threaded_writer_restores_the_switch_interval(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inv, "BATCH", 500)
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+    original = inv._BatchWriter.write
+
+    def spy(self: inv._BatchWriter, batch: inv._Batch) -> None:
+        seen.append(sys.getswitchinterval())
+        original(self, batch)
+
+    monkeypatch.setattr(inv._BatchWriter, "write", spy)
+    stats = inv.ingest(conn, _findings(2000))
+    assert stats.findings == 2000
+    assert seen and max(seen) <= inv.WRITER_SWITCH_INTERVAL
+    assert sys.getswitchinterval() == before
+
+
+def test_an_error_in_the_writer_reaches_the_caller_and_keeps_earlier_batches(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inv, "BATCH", 500)
+    monkeypatch.setattr(inv, "MIN_HANDOFF", 500)
+    original = inv._BatchWriter.write
+    calls: list[str] = []
+
+    def failing(self: inv._BatchWriter, batch: inv._Batch) -> None:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 3:
+            raise sqlite3.OperationalError("disk I/O error")
+        original(self, batch)
+
+    monkeypatch.setattr(inv._BatchWriter, "write", failing)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        inv.ingest(conn, _findings(5000))
+    assert calls[0] == "exposure-ingest-writer"
+    kept = conn.execute("SELECT COUNT(*) FROM finding").fetchone()[0]
+    assert 0 < kept <= 1000  # the two batches written before the error, nothing of the third
+    assert not any(t.name == "exposure-ingest-writer" for t in threading.enumerate())
+
+
+def test_cancel_with_the_threaded_writer_keeps_handed_over_batches(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inv, "BATCH", 400)
+    monkeypatch.setattr(inv, "MIN_HANDOFF", 400)
+    token = CancelToken()
+    findings = _findings(4000)
+
+    def stream():  # type: ignore[no-untyped-def]
+        for i, finding in enumerate(findings):
+            if i == 2000:
+                token.cancel()
+            yield finding
+
+    with pytest.raises(Cancelled):
+        inv.ingest(conn, stream(), cancel=token)
+    stored_keys = conn.execute("SELECT COUNT(DISTINCT key) FROM finding").fetchone()[0]
+    expected = len({f.key for f in findings[:2000] if f.domain or f.org_hint})
+    assert stored_keys == expected  # all five batches before the cancel, nothing after
+
+
+def test_inside_a_transaction_ingest_writes_on_the_callers_connection(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inv, "BATCH", 300)
+
+    def refuse(self: object, *args: object) -> None:
+        raise AssertionError("a second connection would wait for the caller's lock")
+
+    monkeypatch.setattr(inv._ThreadedWriter, "__init__", refuse)
+    with transaction(conn):
+        stats = inv.ingest(conn, _findings(1500))
+    assert stats.findings == 1500
+    assert conn.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == stats.new_findings
