@@ -9,7 +9,22 @@ Conventions for screens (see ``app.py``): every database call runs in a thread w
 
 
 def run_tui() -> int:
-    from exposure.tui.app import ExposureApp
+    """Run the TUI until the user quits.
 
-    ExposureApp().run()
+    Python's cycle collector is paused while Textual is imported and the first frame is built
+    (about a tenth of a second of collections over objects that all stay alive); the app
+    resumes it right after the first frame, with those start-up objects frozen out of later
+    collections (``gc.freeze``).
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from exposure.tui.app import ExposureApp
+
+        ExposureApp(resume_gc=was_enabled).run()
+    finally:
+        if was_enabled:
+            gc.enable()
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+import gc
 import threading
 import traceback
 from collections import deque
@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.stylesheet import Stylesheet
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from exposure.tui.commands import ExposureCommands
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from textual.screen import Screen
 
 #: mode -> (module under exposure.tui.screens, class, key, footer label)
@@ -47,8 +50,38 @@ def _factory(module: str, name: str) -> Callable[[], Screen[Any]]:
     return make
 
 
+class KeptStylesheet(Stylesheet):
+    """Textual's stylesheet, which keeps what it parsed while the CSS variables stay the same.
+
+    Textual re-parses every style source (app.tcss and each widget's default CSS) each time
+    a mode is first shown, the theme unchanged: twice before the first frame, and again when
+    each other screen first opens (20-40 ms each time). With the same variables, each source's
+    parse gives the same rules, so they are taken from the cache that :meth:`parse` already
+    keeps per source; new variables (another theme) clear it, as in Textual.
+    """
+
+    def __init__(self, *, variables: dict[str, str] | None = None) -> None:
+        super().__init__(variables=variables)
+        self._kept_variables = dict(variables or {})
+
+    def set_variables(self, variables: dict[str, str]) -> None:
+        if variables != self._kept_variables:
+            self._kept_variables = dict(variables)
+            super().set_variables(variables)
+
+    def reparse(self) -> None:
+        self.parse()  # as Textual's, but with this sheet's cache; on an error the old rules stay
+
+    def copy(self) -> Stylesheet:
+        sheet = KeptStylesheet(variables=dict(self._kept_variables))
+        sheet.source = self.source.copy()
+        return sheet
+
+
 def one_line(error: BaseException) -> str:
     """A readable one-line message for any error."""
+    import sqlite3
+
     from exposure.core.errors import ExposureError
 
     if isinstance(error, ExposureError):
@@ -92,9 +125,14 @@ class ExposureApp(App[None]):
     class DataChanged(Message):
         """Posted after a write, so screens reload what they show."""
 
-    def __init__(self, *, today: date | None = None, load_settings: bool = True) -> None:
+    def __init__(
+        self, *, today: date | None = None, load_settings: bool = True, resume_gc: bool = False
+    ) -> None:
         super().__init__()
+        self.stylesheet = KeptStylesheet(variables=self.theme_variables)
         self._today = today
+        self._resume_gc = resume_gc
+        self._warm_scheduled = False
         self._load_settings = load_settings
         self._connections: dict[int, sqlite3.Connection] = {}
         self._db_lock = threading.Lock()
@@ -156,13 +194,27 @@ class ExposureApp(App[None]):
     def on_mount(self) -> None:
         if self._load_settings:
             self._startup()
-        if self.prefetch:
+        self.call_after_refresh(self._first_frame_shown)
+
+    def _first_frame_shown(self) -> None:
+        if self._resume_gc:  # run_tui paused the cycle collector for the start-up
+            self._resume_gc = False
+            gc.freeze()
+            gc.enable()
+        if self.prefetch:  # in case the dashboard never calls warm_up (e.g. its query failed)
+            self.set_timer(1.0, self.warm_up)
+
+    def warm_up(self) -> None:
+        """Once the dashboard shows its data: prepare the other screens' styles in the background."""
+        if self.prefetch and not self._warm_scheduled:
+            self._warm_scheduled = True
             self.call_after_refresh(self.set_timer, 0.05, self._warm_styles)
 
     async def _warm_styles(self) -> None:
-        """After the first frame: mount (hidden) one of each widget the other screens use, then
-        remove them. Their styles get parsed now, while the user reads the dashboard, instead of
-        when a screen first opens."""
+        """Mount (hidden) one of each widget the other screens use, then remove them. Their
+        styles get parsed now, while the user reads the dashboard, instead of when a screen
+        first opens. Started after the dashboard's data is shown, so that it does not hold
+        that data back."""
         from textual.app import ScreenStackError
         from textual.containers import Container
         from textual.widgets import DataTable, Input, Select, Switch, TextArea

@@ -10,9 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from exposure.tui.widgets.footer import AppFooter
 from exposure.tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class ExposureScreen(ReportsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader(icon="◆")
         yield from self.compose_body()
-        yield Footer(compact=True, show_command_palette=False)
+        yield AppFooter()
 
     def compose_body(self) -> Iterable[Widget]:
         return ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -14,9 +14,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from exposure.services.dashboard import STEPS, Summary
-from exposure.tui.format import category_label, plural
 from exposure.tui.screens.base import ExposureScreen
+
+# The services are imported by the worker that loads the summary, not before the first frame.
+if TYPE_CHECKING:
+    from exposure.services.dashboard import Summary
 
 WELCOME = (
     "exposure finds out which organizations hold your personal data (from password-manager exports, "
@@ -122,6 +124,7 @@ class DashboardScreen(ExposureScreen):
         self.summary = s = message.summary
         if s.organizations:
             self.xapp.prefetch_inventory()
+        self.xapp.warm_up()
         self.xapp.set_profile_title(s.display_name if s.has_profile else None, s.region)
         first_run = not s.has_profile and s.organizations == 0
         self.set_class(first_run, "-first-run")
@@ -149,6 +152,8 @@ class DashboardScreen(ExposureScreen):
         return SCREENS[mode][2]
 
     def _holders(self, s: Summary) -> Text:
+        from exposure.tui.format import category_label, plural
+
         text = Text()
         if s.organizations == 0:
             text.append("No organizations yet.\n", style="bold")
@@ -166,6 +171,8 @@ class DashboardScreen(ExposureScreen):
         return text
 
     def _requests(self, s: Summary) -> Text:
+        from exposure.tui.format import plural
+
         r = s.requests
         text = Text()
         if not any(r.values()):
@@ -197,6 +204,8 @@ class DashboardScreen(ExposureScreen):
         return Text("\n".join(f"• {item}" for item in s.needs_you[:6]))
 
     def _path(self, s: Summary) -> Text:
+        from exposure.services.dashboard import STEPS
+
         text = Text()
         for number, (step, _title) in enumerate(STEPS, 1):
             title = SHORT[step]
@@ -208,6 +217,8 @@ class DashboardScreen(ExposureScreen):
         return text
 
     def _next_text(self, s: Summary) -> str:
+        from exposure.tui.format import plural
+
         if s.next_step is None:
             return "All caught up. Rescan your sources now and then: brokers list people again."
         due = ""

@@ -1,0 +1,84 @@
+"""What the app does to start fast keeps it correct: styles follow the theme, footer keys follow
+the bindings, the cycle collector comes back on."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+from textual.widgets import Input
+from textual.widgets._footer import FooterKey
+
+from exposure.tui.app import ExposureApp, KeptStylesheet
+from exposure.tui.screens.dashboard import DashboardScreen
+
+from .conftest import TODAY, settle
+
+SIZE = (80, 24)
+
+
+def footer_keys(app: ExposureApp) -> list[FooterKey]:
+    return list(app.screen.query(FooterKey))
+
+
+async def test_theme_change_restyles_with_the_new_colours(app: ExposureApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.stylesheet, KeptStylesheet)
+        dark = app.screen.styles.background
+        panel = app.screen.query_one("#next").styles.border_top[1]
+        app.action_toggle_theme()
+        await settle(pilot)
+        assert app.theme == "textual-light"
+        assert app.screen.styles.background != dark
+        assert app.screen.query_one("#next").styles.border_top[1] != panel
+        app.action_toggle_theme()
+        await settle(pilot)
+        assert app.screen.styles.background == dark
+        assert app.screen.query_one("#next").styles.border_top[1] == panel
+
+
+async def test_other_screens_styles_parsed_after_the_first_switch(app: ExposureApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")  # profile: a grid of labels and text boxes, styled by app.tcss
+        await settle(pilot)
+        label = app.screen.query(".field-label").first()
+        assert label.styles.text_align == "right"
+        assert app.screen.query_one("#profile-grid").styles.grid_size_columns == 2
+
+
+async def test_footer_keys_follow_the_bindings_and_are_kept_otherwise(app: ExposureApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        keys = footer_keys(app)
+        shown = [key.description for key in keys]
+        assert shown[:3] == ["Dashboard", "Inventory", "Catalog"]
+        assert "Leave the text box" not in shown
+        assert all(key.has_class("-compact") for key in keys)
+        app.screen.refresh_bindings()  # same bindings: the keys stay as they are
+        await settle(pilot)
+        assert footer_keys(app) == keys
+
+        await pilot.press("p")  # the profile starts in a text box: escape is offered
+        await settle(pilot)
+        assert isinstance(app.screen.focused, Input)
+        assert "Leave the text box" in [key.description for key in footer_keys(app)]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Leave the text box" not in [key.description for key in footer_keys(app)]
+        assert all(key.has_class("-compact") for key in footer_keys(app))
+
+
+async def test_cycle_collector_resumes_after_the_first_frame(exposure_home: Any) -> None:
+    app = ExposureApp(today=TODAY, resume_gc=True)
+    gc.disable()  # as run_tui does
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
