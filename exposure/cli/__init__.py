@@ -7,22 +7,41 @@ their services (and rich) inside the handlers, so ``exposure --help`` stays fast
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import pkgutil
 import sys
 from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from exposure import __version__
 
+if TYPE_CHECKING:
+    import argparse
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(2, f"exposure: error: {message}\n")
+
+def __getattr__(name: str) -> Any:
+    # ``_Parser`` is made on first use: ``exposure`` alone (the TUI) does not import argparse.
+    if name == "_Parser":
+        return _parser_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.print_usage(sys.stderr)
+            self.exit(2, f"exposure: error: {message}\n")
+
+    return _Parser
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+    import pkgutil
+
+    _Parser = _parser_class()
     parser = _Parser(
         prog="exposure",
         description="Find who holds your data, and make them delete it. "
