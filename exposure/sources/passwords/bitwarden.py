@@ -3,13 +3,19 @@ attachments/). Encrypted JSON exports are refused by :mod:`exposure.sources.dete
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from exposure.core.errors import SourceError
-from exposure.core.progress import CancelToken, Progress
-from exposure.sources.base import Importer, Input, Item, Record, RecordError, ZipMemberMixin
-from exposure.sources.passwords.common import iso_from_text, login_record, skip, text
+from exposure.sources.base import Input, Record, RecordError, ZipMemberMixin
+from exposure.sources.passwords.common import (
+    JsonVaultImporter,
+    iso_from_text,
+    member_named,
+    skip,
+    text,
+    vault_state,
+)
 from exposure.sources.passwords.csvfile import CsvImporter, Row, split_one_row
 
 _ITEM_TYPES = {1: "login", 2: "note", 3: "card", 4: "identity", 5: "ssh key"}
@@ -43,9 +49,7 @@ class BitwardenCsv(CsvImporter):
         kind = row.get("type").lower()
         if kind != "login":
             return skip(where, kind or "not a login")
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=row.get("name"),
@@ -58,25 +62,19 @@ def is_bitwarden_json(doc: Any) -> bool:
     return isinstance(doc, dict) and doc.get("encrypted") is False and isinstance(doc.get("items"), list)
 
 
-class BitwardenJson(Importer):
+class BitwardenJson(JsonVaultImporter):
     format = "bitwarden_json"
     label = "Bitwarden JSON"
 
-    def parse(self, src: Input, progress: Progress, cancel: CancelToken | None = None) -> Iterator[Item]:
-        doc = src.load_json()
+    def items(self, src: Input, doc: Any) -> Iterable[Any]:
         if not isinstance(doc, dict) or doc.get("encrypted") is True:
             raise SourceError("not an unencrypted Bitwarden export", where=src.name, format=self.format)
         items = doc.get("items")
         if not isinstance(items, list):
             raise SourceError("no items list: not a Bitwarden export", where=src.name, format=self.format)
-        for n, item in enumerate(items, 1):
-            if cancel is not None and n % 512 == 0:
-                cancel.check()
-            yield self.item(src, f"item {n}", item)
+        return items
 
-    def item(self, src: Input, where: str, item: Any) -> Record | RecordError:
-        if not isinstance(item, dict):
-            return RecordError(where, "not an item object; skipped")
+    def item(self, src: Input, where: str, item: dict[str, Any]) -> Record | RecordError:
         kind = item.get("type")
         if kind != 1:
             name = _ITEM_TYPES.get(kind, "not a login") if isinstance(kind, int) else "not a login"
@@ -86,10 +84,7 @@ class BitwardenJson(Importer):
             return RecordError(where, "a login item without login details; skipped")
         uris = login.get("uris")
         urls = [u.get("uri") for u in uris if isinstance(u, dict)] if isinstance(uris, list) else []
-        state = "trashed" if item.get("deletedDate") else ("archived" if item.get("archivedDate") else None)
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=item.get("name"),
@@ -97,7 +92,7 @@ class BitwardenJson(Importer):
             identifiers=[login.get("username")],
             created=iso_from_text(item.get("creationDate")),
             modified=iso_from_text(item.get("revisionDate")),
-            state=state,
+            state=vault_state(trashed=item.get("deletedDate"), archived=item.get("archivedDate")),
             item_id=text(item.get("id")),
         )
 
@@ -108,5 +103,4 @@ class BitwardenZip(ZipMemberMixin, BitwardenJson):
     missing_member = "no data.json in the archive"
 
     def pick_member(self, names: list[str]) -> str | None:
-        found = [n for n in names if n.rsplit("/", 1)[-1] == "data.json"]
-        return min(found, key=len) if found else None
+        return member_named(names, "data.json")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from exposure.core.progress import CancelToken, Progress
 from exposure.sources.base import Input, Item, Record, RecordError
-from exposure.sources.passwords.common import login_record, single_login
+from exposure.sources.passwords.common import single_login
 from exposure.sources.passwords.csvfile import CsvImporter, Row, iter_rows
 
 
@@ -34,9 +34,7 @@ class ChromeCsv(CsvImporter):
             yield single_login(fmt, label, src, where, cells[name_at], cells[url_at], cells[user_at])
 
     def row(self, src: Input, where: str, row: Row) -> Record | RecordError:
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=row.get("name"),

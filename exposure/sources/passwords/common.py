@@ -11,15 +11,17 @@ import binascii
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Iterable
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from exposure.catalog.match import android_package, android_package_domain, domain_of_host, registrable_domain
 from exposure.core.models import Finding
-from exposure.sources.base import Input, Record
+from exposure.core.progress import CancelToken, Progress
+from exposure.sources.base import Importer, Input, Item, Record, RecordError
 
 #: How sure a vault login makes us that the organization holds the user's data.
 CONFIDENCE_LOGIN = 0.95
@@ -466,3 +468,46 @@ def json_urls(cell: str) -> list[str]:
 
 def skip(where: str, reason: str) -> Record:
     return Record(where, skipped=reason)
+
+
+def vault_state(*, trashed: Any = False, archived: Any = False) -> str | None:
+    """A login's ``state`` evidence: "trashed", else "archived", else None (in use)."""
+    return "trashed" if trashed else ("archived" if archived else None)
+
+
+def member_named(names: Iterable[str], name: str) -> str | None:
+    """The archive member whose base name is ``name`` nearest the top (the shortest path)."""
+    found = [n for n in names if n.rsplit("/", 1)[-1] == name]
+    return min(found, key=len) if found else None
+
+
+class LoginImporter(Importer):
+    """An importer whose records are vault logins."""
+
+    @cached_property
+    def login(self) -> Callable[..., Record]:
+        """``login(src, where, **fields)``: :func:`login_record` with this importer's format and
+        label (a partial: no extra Python call per login)."""
+        return partial(login_record, self.format, self.label)
+
+
+class JsonVaultImporter(LoginImporter):
+    """A JSON export: ``items`` lists its entries, ``item`` reads one (an object) as a record."""
+
+    def parse(self, src: Input, progress: Progress, cancel: CancelToken | None = None) -> Iterator[Item]:
+        for n, item in enumerate(self.items(src, src.load_json()), 1):
+            if cancel is not None and n % 512 == 0:
+                cancel.check()
+            where = f"item {n}"
+            if not isinstance(item, dict):
+                yield RecordError(where, "not an item object; skipped")
+            else:
+                yield self.item(src, where, item)
+
+    @abstractmethod
+    def items(self, src: Input, doc: Any) -> Iterable[Any]:
+        """The document's entries; SourceError when it is not an export of this format."""
+
+    @abstractmethod
+    def item(self, src: Input, where: str, item: dict[str, Any]) -> Record | RecordError:
+        """One entry as a login record, a skip (not a login) or an error."""

@@ -22,7 +22,8 @@ from typing import ClassVar
 
 from exposure.core.errors import SourceError
 from exposure.core.progress import CancelToken, Progress
-from exposure.sources.base import READ_ERRORS, Importer, Input, Item, Record, RecordError, error_reason
+from exposure.sources.base import READ_ERRORS, Input, Item, Record, RecordError, error_reason
+from exposure.sources.passwords.common import LoginImporter
 
 DELIMITERS = (",", ";", "\t")
 _FIELD_LIMIT = 16 * 1024 * 1024
@@ -101,8 +102,8 @@ def headers(src: Input) -> list[tuple[str, tuple[str, ...], int]]:
     return out
 
 
-class CsvImporter(Importer):
-    """An importer for one CSV format; subclasses say which headers they accept."""
+class CsvImporter(LoginImporter):
+    """An importer for one CSV format of logins; subclasses say which headers they accept."""
 
     #: Exact header alternatives.
     headers: ClassVar[tuple[tuple[str, ...], ...]] = ()

@@ -4,7 +4,7 @@ and refused by :mod:`exposure.sources.detect`."""
 from __future__ import annotations
 
 from exposure.sources.base import Input, Record, RecordError, ZipMemberMixin
-from exposure.sources.passwords.common import login_record
+from exposure.sources.passwords.common import member_named
 from exposure.sources.passwords.csvfile import CsvImporter, Row
 
 _BASE = ("username", "username2", "username3", "title", "password", "note", "url", "category")
@@ -16,9 +16,7 @@ class DashlaneCsv(CsvImporter):
     headers = ((*_BASE, "otpSecret"), (*_BASE, "otpUrl"))
 
     def row(self, src: Input, where: str, row: Row) -> Record | RecordError:
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=row.get("title"),
@@ -33,5 +31,4 @@ class DashlaneZip(ZipMemberMixin, DashlaneCsv):
     missing_member = "no credentials.csv in the archive"
 
     def pick_member(self, names: list[str]) -> str | None:
-        found = [n for n in names if n.rsplit("/", 1)[-1] == "credentials.csv"]
-        return min(found, key=len) if found else None
+        return member_named(names, "credentials.csv")

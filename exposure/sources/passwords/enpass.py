@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from exposure.core.errors import SourceError
-from exposure.core.progress import CancelToken, Progress
-from exposure.sources.base import Importer, Input, Item, Record, RecordError
-from exposure.sources.passwords.common import iso_from_epoch, login_record, skip, text
+from exposure.sources.base import Input, Record, RecordError
+from exposure.sources.passwords.common import JsonVaultImporter, iso_from_epoch, skip, text, vault_state
 
 
 def is_enpass_json(doc: Any) -> bool:
@@ -17,22 +16,17 @@ def is_enpass_json(doc: Any) -> bool:
     return any(isinstance(i, dict) and "category" in i and "template_type" in i for i in doc["items"][:50])
 
 
-class EnpassJson(Importer):
+class EnpassJson(JsonVaultImporter):
     format = "enpass_json"
     label = "Enpass JSON"
 
-    def parse(self, src: Input, progress: Progress, cancel: CancelToken | None = None) -> Iterator[Item]:
-        doc = src.load_json()
-        if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
+    def items(self, src: Input, doc: Any) -> Iterable[Any]:
+        items = doc.get("items") if isinstance(doc, dict) else None
+        if not isinstance(items, list):
             raise SourceError("no items list: not an Enpass export", where=src.name, format=self.format)
-        for n, item in enumerate(doc["items"], 1):
-            if cancel is not None and n % 512 == 0:
-                cancel.check()
-            yield self.item(src, f"item {n}", item)
+        return items
 
-    def item(self, src: Input, where: str, item: Any) -> Record | RecordError:
-        if not isinstance(item, dict):
-            return RecordError(where, "not an item object; skipped")
+    def item(self, src: Input, where: str, item: dict[str, Any]) -> Record | RecordError:
         category = text(item.get("category"))
         if category not in ("login", "password"):
             return skip(where, category or "not a login")
@@ -47,10 +41,7 @@ class EnpassJson(Importer):
                 urls.append(text(field.get("value")))
             elif kind in ("username", "email"):
                 identifiers.append(text(field.get("value")))
-        state = "trashed" if item.get("trashed") else ("archived" if item.get("archived") else None)
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=item.get("title"),
@@ -58,6 +49,6 @@ class EnpassJson(Importer):
             identifiers=identifiers,
             created=iso_from_epoch(item.get("createdAt")),
             modified=iso_from_epoch(item.get("updated_at")),
-            state=state,
+            state=vault_state(trashed=item.get("trashed"), archived=item.get("archived")),
             item_id=item.get("uuid"),
         )

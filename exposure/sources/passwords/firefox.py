@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exposure.sources.base import Input, Record, RecordError
-from exposure.sources.passwords.common import iso_from_epoch, login_record, skip
+from exposure.sources.passwords.common import iso_from_epoch, skip
 from exposure.sources.passwords.csvfile import CsvImporter, Row
 
 _HEADER = (
@@ -30,9 +30,7 @@ class FirefoxCsv(CsvImporter):
         if url.lower().startswith("chrome://"):
             # chrome://FirefoxAccounts holds Firefox Sync key material, not a site login.
             return skip(where, "Firefox internal entry")
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             urls=[url],

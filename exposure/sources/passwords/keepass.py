@@ -11,8 +11,14 @@ from typing import Any
 
 from exposure.core.errors import SourceError
 from exposure.core.progress import CancelToken, Progress
-from exposure.sources.base import Importer, Input, Item, Record, RecordError
-from exposure.sources.passwords.common import iso_from_keepass, iso_from_text, login_record, text
+from exposure.sources.base import Input, Item, Record, RecordError
+from exposure.sources.passwords.common import (
+    LoginImporter,
+    iso_from_keepass,
+    iso_from_text,
+    text,
+    vault_state,
+)
 from exposure.sources.passwords.csvfile import CsvImporter, Row
 
 _CSV = ("Group", "Title", "Username", "Password", "URL", "Notes", "TOTP", "Icon", "Last Modified", "Created")
@@ -24,11 +30,7 @@ class KeePassXcCsv(CsvImporter):
     headers = (_CSV, _CSV[:6])
 
     def row(self, src: Input, where: str, row: Row) -> Record | RecordError:
-        group = row.get("Group")
-        trashed = "Recycle Bin" in group.split("/")
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=row.get("Title"),
@@ -36,7 +38,7 @@ class KeePassXcCsv(CsvImporter):
             identifiers=[row.get("Username")],
             created=iso_from_text(row.get("Created")),
             modified=iso_from_text(row.get("Last Modified")),
-            state="trashed" if trashed else None,
+            state=vault_state(trashed="Recycle Bin" in row.get("Group").split("/")),
         )
 
 
@@ -51,7 +53,7 @@ def _value(text_value: str | None) -> str:
     return "" if value.upper().startswith("{REF:") else value
 
 
-class KeePassXml(Importer):
+class KeePassXml(LoginImporter):
     format = "keepass2_xml"
     label = "KeePass 2 XML"
 
@@ -121,9 +123,7 @@ class KeePassXml(Importer):
         if times is not None:
             created = iso_from_keepass(times.findtext("CreationTime"))
             modified = iso_from_keepass(times.findtext("LastModificationTime"))
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=fields.get("Title"),
@@ -131,6 +131,6 @@ class KeePassXml(Importer):
             identifiers=[fields.get("UserName")],
             created=created,
             modified=modified,
-            state="trashed" if trashed else None,
+            state=vault_state(trashed=trashed),
             item_id=text(elem.findtext("UUID")),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from exposure.sources.base import Input, Record, RecordError
-from exposure.sources.passwords.common import login_record, skip
+from exposure.sources.passwords.common import skip
 from exposure.sources.passwords.csvfile import CsvImporter, Row
 
 _HEADER = ("url", "username", "password", "totp", "extra", "name", "grouping", "fav")
@@ -32,9 +32,7 @@ class LastPassCsv(CsvImporter):
         url = html.unescape(url.strip())
         if url == "http://sn":
             return skip(where, "secure note")
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=html.unescape(name),

@@ -3,31 +3,9 @@
 from __future__ import annotations
 
 from exposure.sources.base import Input, Record, RecordError
-from exposure.sources.passwords.common import json_urls, login_record, skip
+from exposure.sources.passwords.common import json_urls, skip
 from exposure.sources.passwords.csvfile import CsvImporter, Row
 
-_LEGACY = (
-    "name",
-    "url",
-    "username",
-    "password",
-    "note",
-    "cardholdername",
-    "cardnumber",
-    "cvc",
-    "expirydate",
-    "zipcode",
-    "folder",
-    "full_name",
-    "phone_number",
-    "email",
-    "address1",
-    "address2",
-    "city",
-    "country",
-    "state",
-    "type",
-)
 _CURRENT = (
     "name",
     "url",
@@ -53,6 +31,8 @@ _CURRENT = (
     "type",
     "custom_fields",
 )
+#: The header before NordPass added additional_urls, pin and custom_fields.
+_LEGACY = tuple(c for c in _CURRENT if c not in ("additional_urls", "pin", "custom_fields"))
 
 
 class NordPassCsv(CsvImporter):
@@ -65,9 +45,7 @@ class NordPassCsv(CsvImporter):
         kind = row.get("type").lower()
         if kind != "password":
             return skip(where, kind.replace("_", " ") or "not a login")
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=row.get("name"),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from exposure.core.errors import SourceError
 from exposure.core.progress import CancelToken, Progress
-from exposure.sources.base import Importer, Input, Item, Record, RecordError, ZipMemberMixin
-from exposure.sources.passwords.common import iso_from_epoch, login_record, obj, skip, text
+from exposure.sources.base import Input, Item, Record, RecordError, ZipMemberMixin
+from exposure.sources.passwords.common import JsonVaultImporter, iso_from_epoch, obj, skip, text, vault_state
 from exposure.sources.passwords.csvfile import CsvImporter, Row
 
 _CATEGORIES = {
@@ -27,16 +27,13 @@ class OnePasswordCsv(CsvImporter):
     headers = (("Title", "Url", "Username", "Password", "OTPAuth", "Favorite", "Archived", "Tags", "Notes"),)
 
     def row(self, src: Input, where: str, row: Row) -> Record | RecordError:
-        archived = row.get("Archived").lower() == "true"
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=row.get("Title"),
             urls=[row.get("Url")],
             identifiers=[row.get("Username")],
-            state="archived" if archived else None,
+            state=vault_state(archived=row.get("Archived").lower() == "true"),
         )
 
 
@@ -44,30 +41,18 @@ def is_1pux_data(doc: Any) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("accounts"), list)
 
 
-class OnePasswordData(Importer):
+class OnePasswordData(JsonVaultImporter):
     """A bare ``export.data`` (the JSON inside a 1PUX)."""
 
     format = "1password_1pux"
     label = "1Password 1PUX"
 
-    def parse(self, src: Input, progress: Progress, cancel: CancelToken | None = None) -> Iterator[Item]:
-        doc = src.load_json()
+    def items(self, src: Input, doc: Any) -> Iterable[Any]:
         if not is_1pux_data(doc):
             raise SourceError("no accounts list: not a 1Password export", where=src.name, format=self.format)
-        n = 0
-        for account in doc["accounts"]:
-            vaults = account.get("vaults") if isinstance(account, dict) else None
-            for vault in vaults if isinstance(vaults, list) else []:
-                items = vault.get("items") if isinstance(vault, dict) else None
-                for item in items if isinstance(items, list) else []:
-                    n += 1
-                    if cancel is not None and n % 512 == 0:
-                        cancel.check()
-                    yield self.item(src, f"item {n}", item)
+        return _vault_items(doc["accounts"])
 
-    def item(self, src: Input, where: str, item: Any) -> Record | RecordError:
-        if not isinstance(item, dict):
-            return RecordError(where, "not an item object; skipped")
+    def item(self, src: Input, where: str, item: dict[str, Any]) -> Record | RecordError:
         category = text(item.get("categoryUuid"))
         if category != "001":
             return skip(where, _CATEGORIES.get(category, "not a login"))
@@ -88,9 +73,7 @@ class OnePasswordData(Importer):
             state = "trashed"
         if state == "active":
             state = None
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=overview.get("title"),
@@ -101,6 +84,15 @@ class OnePasswordData(Importer):
             state=state,
             item_id=item.get("uuid"),
         )
+
+
+def _vault_items(accounts: list[Any]) -> Iterator[Any]:
+    """Every item of every vault of every account."""
+    for account in accounts:
+        vaults = account.get("vaults") if isinstance(account, dict) else None
+        for vault in vaults if isinstance(vaults, list) else []:
+            items = vault.get("items") if isinstance(vault, dict) else None
+            yield from items if isinstance(items, list) else []
 
 
 class OnePassword1pux(ZipMemberMixin, OnePasswordData):

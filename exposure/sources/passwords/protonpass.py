@@ -3,13 +3,20 @@ exports are refused by :mod:`exposure.sources.detect`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from exposure.core.errors import SourceError
-from exposure.core.progress import CancelToken, Progress
-from exposure.sources.base import Importer, Input, Item, Record, RecordError, ZipMemberMixin
-from exposure.sources.passwords.common import iso_from_epoch, json_urls, login_record, obj, skip, text
+from exposure.sources.base import Input, Record, RecordError, ZipMemberMixin
+from exposure.sources.passwords.common import (
+    JsonVaultImporter,
+    iso_from_epoch,
+    json_urls,
+    obj,
+    skip,
+    text,
+    vault_state,
+)
 from exposure.sources.passwords.csvfile import CsvImporter, Row
 
 _CSV = (
@@ -46,9 +53,7 @@ class ProtonPassCsv(CsvImporter):
             return skip(where, kind or "not a login")
         urls = [u.strip() for u in row.get("url").split(", ")]
         urls += json_urls(row.get("autofillUrls"))
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=row.get("name"),
@@ -63,25 +68,17 @@ def is_protonpass_json(doc: Any) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("vaults"), dict)
 
 
-class ProtonPassJson(Importer):
+class ProtonPassJson(JsonVaultImporter):
     format = "protonpass_json"
     label = "Proton Pass JSON"
 
-    def parse(self, src: Input, progress: Progress, cancel: CancelToken | None = None) -> Iterator[Item]:
-        doc = src.load_json()
+    def items(self, src: Input, doc: Any) -> Iterable[Any]:
         if not is_protonpass_json(doc) or doc.get("encrypted") is True:
             raise SourceError("not an unencrypted Proton Pass export", where=src.name, format=self.format)
-        n = 0
-        for vault in doc["vaults"].values():
-            items = vault.get("items") if isinstance(vault, dict) else None
-            for item in items if isinstance(items, list) else []:
-                n += 1
-                if cancel is not None and n % 512 == 0:
-                    cancel.check()
-                yield self.item(src, f"item {n}", item)
+        return _vault_items(doc["vaults"])
 
-    def item(self, src: Input, where: str, item: Any) -> Record | RecordError:
-        if not isinstance(item, dict) or not isinstance(item.get("data"), dict):
+    def item(self, src: Input, where: str, item: dict[str, Any]) -> Record | RecordError:
+        if not isinstance(item.get("data"), dict):
             return RecordError(where, "not an item object; skipped")
         data = item["data"]
         kind = text(data.get("type"))
@@ -94,9 +91,7 @@ class ProtonPassJson(Importer):
         autofill = content.get("autofillUrls")
         if isinstance(autofill, list):
             urls += [a.get("url") for a in autofill if isinstance(a, dict)]
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=metadata.get("name"),
@@ -104,9 +99,16 @@ class ProtonPassJson(Importer):
             identifiers=[content.get("itemEmail"), content.get("itemUsername"), content.get("username")],
             created=iso_from_epoch(item.get("createTime")),
             modified=iso_from_epoch(item.get("modifyTime")),
-            state="trashed" if item.get("state") == 2 else None,
+            state=vault_state(trashed=item.get("state") == 2),
             item_id=item.get("itemId"),
         )
+
+
+def _vault_items(vaults: dict[str, Any]) -> Iterator[Any]:
+    """Every item of every vault."""
+    for vault in vaults.values():
+        items = vault.get("items") if isinstance(vault, dict) else None
+        yield from items if isinstance(items, list) else []
 
 
 class ProtonPassZip(ZipMemberMixin, ProtonPassJson):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exposure.sources.base import Input, Record, RecordError
-from exposure.sources.passwords.common import login_record, skip
+from exposure.sources.passwords.common import skip
 from exposure.sources.passwords.csvfile import CsvImporter, Row
 
 _BASE = ("Name", "Url", "MatchUrl", "Login", "Pwd", "Note", "Folder")
@@ -27,9 +27,7 @@ class RoboFormCsv(CsvImporter):
         match_url, url = unescape(row.get("MatchUrl")), unescape(row.get("Url"))
         if not login and not row.get("Pwd"):
             return skip(where, "bookmark" if url else "note")
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=unescape(row.get("Name")),

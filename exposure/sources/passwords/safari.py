@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from exposure.sources.base import Input, Record, RecordError
-from exposure.sources.passwords.common import login_record
 from exposure.sources.passwords.csvfile import CsvImporter, Row
 
 
@@ -17,9 +16,7 @@ class SafariCsv(CsvImporter):
     )
 
     def row(self, src: Input, where: str, row: Row) -> Record | RecordError:
-        return login_record(
-            self.format,
-            self.label,
+        return self.login(
             src,
             where,
             title=row.get("Title"),
