@@ -17,19 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from exposure.catalog.match import registrable_domain
-from exposure.core.errors import SourceError
-from exposure.core.models import Finding
-from exposure.core.progress import CancelToken, Progress
-from exposure.sources.base import (
-    NAME_KEY,
-    Archive,
-    Importer,
-    Input,
-    Item,
-    Record,
-    RecordError,
-    open_archive,
-)
+from exposure.core.progress import CancelToken
+from exposure.sources.base import NAME_KEY, Input, Item, Record, RecordError
+from exposure.sources.download import DownloadImporter
 from exposure.sources.passwords.common import iso_from_epoch, text
 
 _APPS = ("connected_apps_and_websites.json", "apps_and_websites.json")
@@ -70,50 +60,22 @@ def _name_domain(name: str) -> str | None:
     return registrable_domain(name)
 
 
-class MetaDownload(Importer):
+class MetaDownload(DownloadImporter):
     format = "meta_dyi"
     label = "Meta download"
+    nothing_found = "no apps, off-Meta activity or advertiser files in this Meta download"
+    nothing_found_hint = (
+        "request the download in JSON format with 'Apps and websites off of Facebook' "
+        "and 'Ads information' selected"
+    )
 
-    def members(self, archive: Archive) -> list[tuple[str, str]]:
-        return sorted((name, kind) for name in archive.names() if (kind := _kind_of(name)))
+    def role(self, name: str) -> str | None:
+        return _kind_of(name)
 
-    def work_size(self, src: Input) -> int | None:
-        try:
-            archive = open_archive(src)
-        except SourceError:
-            return None
-        try:
-            return sum(archive.size(name) for name, _ in self.members(archive)) or None
-        finally:
-            archive.close()
-
-    def parse(self, src: Input, progress: Progress, cancel: CancelToken | None = None) -> Iterator[Item]:
-        archive = open_archive(src)
-        try:
-            members = self.members(archive)
-            if not members:
-                raise SourceError(
-                    "no apps, off-Meta activity or advertiser files in this Meta download",
-                    where=src.name,
-                    format=self.format,
-                    hint="request the download in JSON format with 'Apps and websites off of Facebook' "
-                    "and 'Ads information' selected",
-                )
-            for name, kind in members:
-                if cancel is not None:
-                    cancel.check()
-                member = src.member_input(archive, name)
-                try:
-                    doc = member.load_json()
-                except SourceError as exc:
-                    yield RecordError(name, exc.reason)
-                    continue
-                platform = "Instagram" if "instagram" in name.lower() else "Facebook"
-                yield from self._read(src, name, kind, platform, doc)
-        finally:
-            archive.close()
-
-    def _read(self, src: Input, member: str, kind: str, platform: str, doc: Any) -> Iterator[Item]:
+    def read(
+        self, src: Input, member: str, kind: str, doc: Any, cancel: CancelToken | None
+    ) -> Iterator[Item]:
+        platform = "Instagram" if "instagram" in member.lower() else "Facebook"
         entries: Any = None
         if isinstance(doc, dict):
             for key in (
@@ -196,14 +158,10 @@ class MetaDownload(Importer):
             return Record(where, skipped="entry without a name")
         company = " ".join(fix_mojibake(name).split())[:200]
         evidence[NAME_KEY] = company
-        evidence["format"] = self.label
-        evidence["file"] = src.file_name
-        finding = Finding(
-            source=self.format,
+        finding = self.finding(
+            src,
+            evidence,
             domain=_name_domain(company),
-            identifier=None,
-            location=str(src.path),
-            evidence=evidence,
             first_seen=first,
             last_seen=last,
             confidence=confidence,

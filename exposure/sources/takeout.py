@@ -19,9 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from exposure.catalog.match import android_package_domain, registrable_domain
 from exposure.core.errors import SourceError
-from exposure.core.models import Finding
-from exposure.core.progress import CancelToken, Progress
-from exposure.sources.base import NAME_KEY, Archive, Importer, Input, Item, Record, RecordError, open_archive
+from exposure.core.progress import CancelToken
+from exposure.sources.base import NAME_KEY, Input, Item, Record, RecordError, open_archive
+from exposure.sources.download import DownloadImporter
 from exposure.sources.passwords.common import clean_title, iso_from_text, text
 
 _PLAY_FILES = {"Installs.json": "install", "Library.json": "library", "Purchase History.json": "purchase"}
@@ -52,12 +52,15 @@ def _role(name: str) -> str | None:
     return None
 
 
-class GoogleTakeout(Importer):
+class GoogleTakeout(DownloadImporter):
     format = "google_takeout"
     label = "Google Takeout"
+    nothing_found = "no Play Store, My Activity or Mail data in this Takeout"
+    nothing_found_hint = "export 'Google Play Store', 'My Activity' (JSON) and 'Mail' in Google Takeout"
+    not_read = {"mbox": MBOX_SKIPPED}
 
-    def members(self, archive: Archive) -> list[tuple[str, str]]:
-        return sorted((name, role) for name in archive.names() if (role := _role(name)))
+    def role(self, name: str) -> str | None:
+        return _role(name)
 
     def mailboxes(self, src: Input) -> list[str]:
         """The Gmail mbox members of this Takeout (for the mail scanner)."""
@@ -70,63 +73,21 @@ class GoogleTakeout(Importer):
         finally:
             archive.close()
 
-    def work_size(self, src: Input) -> int | None:
-        try:
-            archive = open_archive(src)
-        except SourceError:
-            return None
-        try:
-            return sum(archive.size(n) for n, role in self.members(archive) if role != "mbox") or None
-        finally:
-            archive.close()
-
-    def parse(self, src: Input, progress: Progress, cancel: CancelToken | None = None) -> Iterator[Item]:
-        archive = open_archive(src)
-        try:
-            members = self.members(archive)
-            if not members:
-                raise SourceError(
-                    "no Play Store, My Activity or Mail data in this Takeout",
-                    where=src.name,
-                    format=self.format,
-                    hint="export 'Google Play Store', 'My Activity' (JSON) and 'Mail' in Google Takeout",
-                )
-            for name, role in members:
-                if cancel is not None:
-                    cancel.check()
-                if role == "mbox":
-                    yield Record(name, skipped=MBOX_SKIPPED)
-                    continue
-                member = src.member_input(archive, name)
-                try:
-                    doc = member.load_json()
-                except SourceError as exc:
-                    yield RecordError(name, exc.reason)
-                    continue
-                if not isinstance(doc, list):
-                    yield RecordError(name, "not a list of entries; skipped")
-                    continue
-                short = name.rsplit("/", 1)[-1]
-                for n, entry in enumerate(doc, 1):
-                    if cancel is not None and n % 1024 == 0:
-                        cancel.check()
-                    where = f"{short} entry {n}"
-                    if not isinstance(entry, dict):
-                        yield RecordError(where, "not an entry object; skipped")
-                    elif role == "activity":
-                        yield self._activity(src, where, entry)
-                    else:
-                        yield self._play(src, where, role, entry)
-        finally:
-            archive.close()
-
-    def _finding(self, src: Input, **kwargs: Any) -> Finding:
-        evidence = kwargs.pop("evidence")
-        evidence["format"] = self.label
-        evidence["file"] = src.file_name
-        return Finding(
-            source=self.format, identifier=None, location=str(src.path), evidence=evidence, **kwargs
-        )
+    def read(self, src: Input, name: str, role: str, doc: Any, cancel: CancelToken | None) -> Iterator[Item]:
+        if not isinstance(doc, list):
+            yield RecordError(name, "not a list of entries; skipped")
+            return
+        short = name.rsplit("/", 1)[-1]
+        for n, entry in enumerate(doc, 1):
+            if cancel is not None and n % 1024 == 0:
+                cancel.check()
+            where = f"{short} entry {n}"
+            if not isinstance(entry, dict):
+                yield RecordError(where, "not an entry object; skipped")
+            elif role == "activity":
+                yield self._activity(src, where, entry)
+            else:
+                yield self._play(src, where, role, entry)
 
     def _play(self, src: Input, where: str, role: str, entry: dict[str, Any]) -> Record:
         wrapper = {"install": "install", "library": "libraryDoc", "purchase": "purchaseHistory"}[role]
@@ -149,7 +110,7 @@ class GoogleTakeout(Importer):
             "library": "Play Store library",
             "purchase": "Play Store purchase",
         }
-        finding = self._finding(
+        finding = self.finding(
             src,
             domain=None,
             evidence={NAME_KEY: title, "kind": label[role]},
@@ -171,7 +132,7 @@ class GoogleTakeout(Importer):
             domain = _advertiser_domain(url)
             if not domain:
                 return Record(where, skipped="ad without an advertiser address")
-            finding = self._finding(
+            finding = self.finding(
                 src,
                 domain=domain,
                 evidence={"kind": "ad from Google Ads"},
@@ -185,7 +146,7 @@ class GoogleTakeout(Importer):
         if package:
             domain = android_package_domain(package)
             if domain:
-                finding = self._finding(
+                finding = self.finding(
                     src,
                     domain=domain,
                     evidence={"kind": "Play Store activity", "android_package": package},
