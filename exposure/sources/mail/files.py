@@ -18,8 +18,9 @@ import re
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -314,12 +315,58 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, Ru
 _TAR_ERRORS = (tarfile.TarError, *_READ_ERRORS)
 
 
+def _mbox_unit(
+    name: str,
+    where: str,
+    scan: Callable[[MailAggregator], None],
+    report: Report,
+    options: ReadOptions,
+    damage: tuple[type[BaseException], ...],
+) -> Generator[MailUnit, None, bool]:
+    """One mbox (named ``name``) read by ``scan`` into its own unit, then yielded.
+
+    Cancelling yields the unit read so far (incomplete), then raises. A SourceError is reported
+    and the unit yielded (incomplete) only if it holds messages. A ``damage`` error is reported
+    and what was read before it is kept (incomplete); the return value says one stopped the scan.
+    """
+    agg = _aggregator(options, name)
+    unit = MailUnit("mbox", where, agg)
+    damaged = False
+    try:
+        scan(agg)
+    except Cancelled:
+        unit.complete = False
+        yield unit
+        raise
+    except SourceError as exc:
+        report_error(report, exc, where)
+        if agg.messages == 0:
+            return False
+        unit.complete = False
+    except damage as exc:
+        report(where, _damaged(exc))
+        unit.complete = False
+        damaged = True
+    yield unit
+    return damaged
+
+
+def _scan_zip_member(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    where: str,
+    report: Report,
+    options: ReadOptions,
+    agg: MailAggregator,
+) -> None:
+    with archive.open(info) as stream:
+        _scan_stream(stream, where, agg, report, options, count=True, chunk_size=_COMPRESSED_CHUNK)
+
+
 def _read_mbox_file(inp: MailInput, report: Report, options: ReadOptions) -> Iterator[MailUnit]:
     from exposure.sources.mail import parallel
 
-    agg = _aggregator(options, inp.path.name)
-    unit = MailUnit("mbox", inp.location, agg)
-    try:
+    def scan(agg: MailAggregator) -> None:
         if options.workers > 1 and inp.size >= parallel.PARALLEL_MIN:
             options.rss.extend(
                 parallel.scan_mbox_parallel(
@@ -336,19 +383,8 @@ def _read_mbox_file(inp: MailInput, report: Report, options: ReadOptions) -> Ite
         else:
             with inp.path.open("rb", buffering=0) as stream:
                 _scan_stream(stream, inp.location, agg, report, options, count=True)
-    except Cancelled:
-        unit.complete = False
-        yield unit
-        raise
-    except SourceError as exc:
-        report_error(report, exc, inp.location)
-        if agg.messages == 0:
-            return
-        unit.complete = False
-    except _READ_ERRORS as exc:
-        report(inp.location, _damaged(exc))
-        unit.complete = False
-    yield unit
+
+    yield from _mbox_unit(inp.path.name, inp.location, scan, report, options, _READ_ERRORS)
 
 
 class _CountingReader(io.RawIOBase):
@@ -371,9 +407,7 @@ class _CountingReader(io.RawIOBase):
 def _read_gzip(inp: MailInput, report: Report, options: ReadOptions) -> Iterator[MailUnit]:
     import gzip
 
-    agg = _aggregator(options, inp.path.name.removesuffix(".gz"))
-    unit = MailUnit("mbox", inp.location, agg)
-    try:
+    def scan(agg: MailAggregator) -> None:
         with inp.path.open("rb", buffering=0) as raw:
             counted = io.BufferedReader(_CountingReader(raw, options.on_bytes), 1 << 20)
             with gzip.GzipFile(fileobj=counted) as stream:
@@ -381,19 +415,9 @@ def _read_gzip(inp: MailInput, report: Report, options: ReadOptions) -> Iterator
                 _scan_stream(
                     binary, inp.location, agg, report, options, count=False, chunk_size=_COMPRESSED_CHUNK
                 )
-    except Cancelled:
-        unit.complete = False
-        yield unit
-        raise
-    except SourceError as exc:
-        report_error(report, exc, inp.location)
-        if agg.messages == 0:
-            return
-        unit.complete = False
-    except _READ_ERRORS as exc:
-        report(inp.location, _damaged(exc))
-        unit.complete = False
-    yield unit
+
+    name = inp.path.name.removesuffix(".gz")
+    yield from _mbox_unit(name, inp.location, scan, report, options, _READ_ERRORS)
 
 
 def header_of(data: bytes) -> tuple[bytes, bool]:
@@ -547,26 +571,8 @@ def _read_zip(inp: MailInput, report: Report, options: ReadOptions) -> Iterator[
                 continue
             kind = _member_kind(info.filename)
             if kind == "mbox":
-                agg = _aggregator(options, Path(info.filename).name)
-                unit = MailUnit("mbox", where, agg)
-                try:
-                    with archive.open(info) as stream:
-                        _scan_stream(
-                            stream, where, agg, report, options, count=True, chunk_size=_COMPRESSED_CHUNK
-                        )
-                except Cancelled:
-                    unit.complete = False
-                    yield unit
-                    raise
-                except SourceError as exc:
-                    report_error(report, exc, where)
-                    if agg.messages == 0:
-                        continue
-                    unit.complete = False
-                except _ZIP_ERRORS as exc:
-                    report(where, _damaged(exc))
-                    unit.complete = False
-                yield unit
+                scan = partial(_scan_zip_member, archive, info, where, report, options)
+                yield from _mbox_unit(Path(info.filename).name, where, scan, report, options, _ZIP_ERRORS)
             else:
                 try:
                     if options.cancel is not None:
@@ -608,29 +614,19 @@ def _read_tar(inp: MailInput, report: Report, options: ReadOptions) -> Iterator[
                     if stream is None:
                         continue
                     if kind == "mbox":
-                        agg = _aggregator(options, Path(member.name).name)
-                        unit = MailUnit("mbox", where, agg)
-                        try:
-                            _scan_stream(
-                                stream, where, agg, report, quiet, count=False, chunk_size=_COMPRESSED_CHUNK
-                            )
-                        except Cancelled:
-                            unit.complete = False
-                            yield unit
-                            raise
-                        except SourceError as exc:
-                            report_error(report, exc, where)
-                            if agg.messages == 0:
-                                continue
-                            unit.complete = False
-                        except _TAR_ERRORS as exc:
-                            # the stream is broken: keep this member's messages, stop here
-                            report(where, _damaged(exc))
-                            unit.complete = False
-                            yield unit
-                            damaged = True
+                        scan = partial(
+                            _scan_stream,
+                            stream,
+                            where,
+                            report=report,
+                            options=quiet,
+                            count=False,
+                            chunk_size=_COMPRESSED_CHUNK,
+                        )
+                        name = Path(member.name).name
+                        if (yield from _mbox_unit(name, where, scan, report, options, _TAR_ERRORS)):
+                            damaged = True  # the stream is broken: this member's messages are kept
                             break
-                        yield unit
                     else:
                         if options.cancel is not None:
                             options.cancel.check()
