@@ -8,8 +8,10 @@ raises :class:`~exposure.core.errors.SourceError`.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -104,6 +106,8 @@ class ParseResult:
     skipped: int = 0  #: records not imported
     counts: dict[str, int] = field(default_factory=dict)  #: e.g. {"companies": 3069, "authorities": 57}
     date: str | None = None  #: the date the source file states for itself
+    #: How many records came with each source_id (before any renaming), for keep/keep_renamed.
+    _ids: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def skip(self, where: str, message: str) -> None:
         self.skipped += 1
@@ -111,6 +115,60 @@ class ParseResult:
 
     def warn(self, where: str, message: str) -> None:
         self.errors.append(RecordError(where, message))
+
+    def keep(self, record: CatalogRecord, where: str, what: str) -> bool:
+        """Add ``record`` unless one with its source_id was added: that one is skipped as a
+        duplicate ``what`` (``duplicate slug 'acme'``). Whether it was added."""
+        if record.source_id in self._ids:
+            self.skip(where, f"duplicate {what} {record.source_id!r}")
+            return False
+        self._ids[record.source_id] = 1
+        self.records.append(record)
+        return True
+
+    def keep_renamed(
+        self, record: CatalogRecord, suffix: Callable[[CatalogRecord, int], object] = lambda _, n: n + 1
+    ) -> None:
+        """Add ``record``; the n-th (n >= 2) with a source_id gets ``-<suffix(record, n - 1)>``
+        appended to it (by default ``-n``)."""
+        count = self._ids.get(record.source_id, 0)
+        self._ids[record.source_id] = count + 1
+        if count:
+            record.source_id = f"{record.source_id}-{suffix(record, count)}"
+        self.records.append(record)
+
+    def identified(
+        self, raw: Any, where: str, id_key: str, not_object: str
+    ) -> tuple[dict[str, Any], str, str] | None:
+        """(raw, its id, its name) of a mapping with a ``id_key`` and a ``name``; otherwise None,
+        the record skipped (``not_object``, or ``no <id_key> or no name``)."""
+        if not isinstance(raw, dict):
+            self.skip(where, not_object)
+            return None
+        ident = text(raw.get(id_key))
+        name = text(raw.get("name"), max_length=300)
+        if not ident or not name:
+            self.skip(where, f"no {id_key} or no name")
+            return None
+        return raw, ident, name
+
+    def email_of(self, raw: dict[str, Any], key: str, where: str) -> str | None:
+        """``raw[key]`` as an email address; a value that is none is dropped with a warning."""
+        value = raw.get(key)
+        if not value:
+            return None
+        address = email(value)
+        if address is None:
+            self.warn(where, f"{key} {value!r} is not an email address (dropped)")
+        return address
+
+    def url_of(self, raw: dict[str, Any], key: str, where: str) -> str | None:
+        """``raw[key]`` as an http(s) URL; a value that is none is dropped with a warning."""
+        value = raw.get(key)
+        address = url(value)
+        if value and address is None:
+            self.warn(where, f"{key} {value!r} is not an http(s) URL (dropped)")
+        return address
 
 
 # --- cleaners -------------------------------------------------------------------------------
@@ -367,6 +425,16 @@ def decode(data: bytes, where: str) -> str:
             return data.decode("cp1252")
         except UnicodeDecodeError:
             raise SourceError("not text (neither UTF-8 nor Windows-1252)", where=where) from None
+
+
+def read_json(data: bytes, where: str, *, format: str, expected: str) -> Any:
+    """The JSON document in ``data``: refused when it is an HTML page (see refuse_html), not text
+    or not JSON (``SourceError`` naming ``format``)."""
+    refuse_html(data, where, expected)
+    try:
+        return json.loads(decode(data, where))
+    except ValueError as exc:
+        raise SourceError(f"not valid JSON ({exc})", where=where, format=format) from None
 
 
 def refuse_html(data: bytes, where: str, expected: str) -> None:

@@ -141,20 +141,19 @@ def parse(data: bytes, where: str = "registry.csv") -> ParseResult:
             format=NAME,
         )
     result = ParseResult(NAME)
-    seen: dict[str, int] = {}
     for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if not any(cell.strip() for cell in row):
             continue
         record = _row(row, roles, f"{where}: line {number}", result)
-        if record is None:
-            continue
-        count = seen.get(record.source_id, 0)
-        seen[record.source_id] = count + 1
-        if count:
-            record.source_id = f"{record.source_id}-{record.domains[0] if record.domains else count + 1}"
-        result.records.append(record)
+        if record is not None:
+            result.keep_renamed(record, _twin_suffix)
     result.counts["brokers"] = len(result.records)
     return result
+
+
+def _twin_suffix(record: CatalogRecord, count: int) -> object:
+    """What tells apart a broker whose name is registered again: its domain, else a number."""
+    return record.domains[0] if record.domains else count + 1
 
 
 def _row(row: list[str], roles: dict[str, int], where: str, result: ParseResult) -> CatalogRecord | None:

@@ -101,11 +101,7 @@ def _array(dump: dict[str, Any], key: str, where: str) -> list[Any]:
 
 def parse(data: bytes, where: str = "offline-data.json") -> ParseResult:
     """Parse the offline dump; one :class:`CatalogRecord` per company and per authority."""
-    base.refuse_html(data, where, "the datarequests.org JSON dump")
-    try:
-        dump = json.loads(base.decode(data, where))
-    except ValueError as exc:
-        raise SourceError(f"not valid JSON ({exc})", where=where, format=NAME) from None
+    dump = base.read_json(data, where, format=NAME, expected="the datarequests.org JSON dump")
     if not isinstance(dump, dict) or "companies" not in dump:
         raise SourceError(
             "not a datarequests.org offline dump (no 'companies' key)",
@@ -118,49 +114,24 @@ def parse(data: bytes, where: str = "offline-data.json") -> ParseResult:
     result = ParseResult(NAME, date=base.date_of(dump.get("date")))
     companies = _array(dump, "companies", where)
     authorities = _array(dump, "supervisory-authorities", where) if "supervisory-authorities" in dump else []
-    seen: set[str] = set()
-    for index, raw in enumerate(companies):
-        record = _company(raw, f"{where}: companies[{index}]", result)
-        if record is not None and record.source_id not in seen:
-            seen.add(record.source_id)
-            result.records.append(record)
-            result.counts["companies"] = result.counts.get("companies", 0) + 1
-        elif record is not None:
-            result.skip(f"{where}: companies[{index}]", f"duplicate slug {record.source_id!r}")
-    for index, raw in enumerate(authorities):
-        record = _authority(raw, f"{where}: supervisory-authorities[{index}]", result)
-        if record is not None and record.source_id not in seen:
-            seen.add(record.source_id)
-            result.records.append(record)
-            result.counts["authorities"] = result.counts.get("authorities", 0) + 1
-        elif record is not None:
-            result.skip(f"{where}: supervisory-authorities[{index}]", f"duplicate slug {record.source_id!r}")
+    for key, entries, read, counted in (
+        ("companies", companies, _company, "companies"),
+        ("supervisory-authorities", authorities, _authority, "authorities"),
+    ):
+        for index, raw in enumerate(entries):
+            here = f"{where}: {key}[{index}]"
+            record = read(raw, here, result)
+            if record is not None and result.keep(record, here, "slug"):
+                result.counts[counted] = result.counts.get(counted, 0) + 1
     return result
-
-
-def _common(raw: Any, where: str, result: ParseResult) -> tuple[str, str, dict[str, Any]] | None:
-    if not isinstance(raw, dict):
-        result.skip(where, "not an object")
-        return None
-    slug = base.text(raw.get("slug"))
-    name = base.text(raw.get("name"), max_length=300)
-    if not slug or not name:
-        result.skip(where, "no slug or no name")
-        return None
-    return slug, name, raw
 
 
 def _contacts(record: CatalogRecord, raw: dict[str, Any], where: str, result: ParseResult) -> None:
     record.postal_address = base.text(raw.get("address"), multiline=True, max_length=500)
     record.phone = base.text(raw.get("phone"), max_length=60)
-    if raw.get("email"):
-        record.privacy_email = base.email(raw.get("email"))
-        if record.privacy_email is None:
-            result.warn(where, f"email {raw.get('email')!r} is not an email address (dropped)")
+    record.privacy_email = result.email_of(raw, "email", where)
     if raw.get("webform"):
-        record.web_form = base.url(raw.get("webform"))
-        if record.web_form is None:
-            result.warn(where, f"webform {raw.get('webform')!r} is not an http(s) URL (dropped)")
+        record.web_form = result.url_of(raw, "webform", where)
     if raw.get("web"):
         record.site = base.site_of(raw.get("web"))
         main = base.domain(raw.get("web"))
@@ -188,10 +159,10 @@ def _contacts(record: CatalogRecord, raw: dict[str, Any], where: str, result: Pa
 
 
 def _company(raw: Any, where: str, result: ParseResult) -> CatalogRecord | None:
-    common = _common(raw, where, result)
-    if common is None:
+    identified = result.identified(raw, where, "slug", "not an object")
+    if identified is None:
         return None
-    slug, name, raw = common
+    raw, slug, name = identified
     record = CatalogRecord(
         source=NAME,
         source_id=slug,
@@ -220,10 +191,10 @@ def _company(raw: Any, where: str, result: ParseResult) -> CatalogRecord | None:
 
 
 def _authority(raw: Any, where: str, result: ParseResult) -> CatalogRecord | None:
-    common = _common(raw, where, result)
-    if common is None:
+    identified = result.identified(raw, where, "slug", "not an object")
+    if identified is None:
         return None
-    slug, name, raw = common
+    raw, slug, name = identified
     record = CatalogRecord(
         source=NAME,
         source_id=f"authority/{slug}",

@@ -78,11 +78,7 @@ def parse_folder(folder: Path) -> ParseResult:
 
 def parse(data: bytes, where: str = "broker.json") -> ParseResult:
     """One definition file, or a JSON array of definitions."""
-    base.refuse_html(data, where, "a DuckDuckGo broker definition")
-    try:
-        value = json.loads(base.decode(data, where))
-    except ValueError as exc:
-        raise SourceError(f"not valid JSON ({exc})", where=where, format=NAME) from None
+    value = base.read_json(data, where, format=NAME, expected="a DuckDuckGo broker definition")
     result = ParseResult(NAME)
     items = value if isinstance(value, list) else [value]
     stem = Path(where).name.removesuffix(".json")
@@ -110,11 +106,7 @@ def parse_documents(documents: list[tuple[str, bytes]], where: str) -> ParseResu
 
 def parse_listing(data: bytes, where: str) -> list[tuple[str, str]]:
     """(file name, download URL) of each definition in a GitHub contents listing."""
-    base.refuse_html(data, where, "a GitHub contents listing")
-    try:
-        listing = json.loads(base.decode(data, where))
-    except ValueError as exc:
-        raise SourceError(f"not valid JSON ({exc})", where=where, format=NAME) from None
+    listing = base.read_json(data, where, format=NAME, expected="a GitHub contents listing")
     if not isinstance(listing, list):
         raise SourceError(
             "not a folder listing (expected a JSON array of files with 'download_url')", where=where
@@ -146,12 +138,8 @@ def _download_url(value: Any) -> str | None:
 
 def _add(result: ParseResult, item: Any, where: str, stem: str | None) -> None:
     record = _definition(item, where, result, stem)
-    if record is None:
-        return
-    if any(r.source_id == record.source_id for r in result.records):
-        result.skip(where, f"duplicate definition {record.source_id!r}")
-        return
-    result.records.append(record)
+    if record is not None:
+        result.keep(record, where, "definition")
 
 
 def _definition(raw: Any, where: str, result: ParseResult, stem: str | None) -> CatalogRecord | None:

@@ -58,37 +58,24 @@ def parse(data: bytes, where: str = "brokers.yaml") -> ParseResult:
     if not isinstance(brokers, list):
         raise SourceError("not an Eraser brokers file (no 'brokers:' list)", where=where, format=NAME)
     result = ParseResult(NAME)
-    seen: set[str] = set()
     for index, raw in enumerate(brokers):
-        record = _broker(raw, f"{where}: brokers[{index}]", result)
-        if record is None:
-            continue
-        if record.source_id in seen:
-            result.skip(f"{where}: brokers[{index}]", f"duplicate id {record.source_id!r}")
-            continue
-        seen.add(record.source_id)
-        result.records.append(record)
+        here = f"{where}: brokers[{index}]"
+        record = _broker(raw, here, result)
+        if record is not None:
+            result.keep(record, here, "id")
     result.counts["brokers"] = len(result.records)
     return result
 
 
 def _broker(raw: Any, where: str, result: ParseResult) -> CatalogRecord | None:
-    if not isinstance(raw, dict):
-        result.skip(where, "not a mapping")
+    identified = result.identified(raw, where, "id", "not a mapping")
+    if identified is None:
         return None
-    broker_id = base.text(raw.get("id"))
-    name = base.text(raw.get("name"), max_length=300)
-    if not broker_id or not name:
-        result.skip(where, "no id or no name")
-        return None
+    raw, broker_id, name = identified
     where = f"{where} (id {broker_id})"
     website = base.url(raw.get("website"))
-    opt_out = base.url(raw.get("opt_out_url"))
-    if raw.get("opt_out_url") and opt_out is None:
-        result.warn(where, f"opt_out_url {raw.get('opt_out_url')!r} is not an http(s) URL (dropped)")
-    address = base.email(raw.get("email")) if raw.get("email") else None
-    if raw.get("email") and address is None:
-        result.warn(where, f"email {raw.get('email')!r} is not an email address (dropped)")
+    opt_out = result.url_of(raw, "opt_out_url", where)
+    address = result.email_of(raw, "email", where)
     main = base.domain(website) or base.domain(opt_out)
     notes = base.text(raw.get("notes"), max_length=1000)
     category = base.text(raw.get("category"))

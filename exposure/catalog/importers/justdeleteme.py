@@ -8,7 +8,6 @@ hard, limited, impossible), ``domains``, optional ``notes`` (and ``notes_xx`` tr
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from exposure.catalog.importers import base
@@ -24,26 +23,16 @@ DIFFICULTIES = ("easy", "medium", "hard", "limited", "impossible")
 
 
 def parse(data: bytes, where: str = "sites.json") -> ParseResult:
-    base.refuse_html(data, where, "the JustDeleteMe sites.json")
-    try:
-        sites = json.loads(base.decode(data, where))
-    except ValueError as exc:
-        raise SourceError(f"not valid JSON ({exc})", where=where, format=NAME) from None
+    sites = base.read_json(data, where, format=NAME, expected="the JustDeleteMe sites.json")
     if isinstance(sites, dict) and isinstance(sites.get("sites"), list):
         sites = sites["sites"]
     if not isinstance(sites, list):
         raise SourceError("not a JustDeleteMe sites list (expected a JSON array)", where=where, format=NAME)
     result = ParseResult(NAME)
-    seen: dict[str, int] = {}
     for index, raw in enumerate(sites):
         record = _site(raw, f"{where}: [{index}]", result)
-        if record is None:
-            continue
-        count = seen.get(record.source_id, 0)
-        seen[record.source_id] = count + 1
-        if count:
-            record.source_id = f"{record.source_id}-{count + 1}"
-        result.records.append(record)
+        if record is not None:
+            result.keep_renamed(record)
     result.counts["sites"] = len(result.records)
     return result
 
@@ -62,9 +51,7 @@ def _site(raw: Any, where: str, result: ParseResult) -> CatalogRecord | None:
         domains = []
     hosts = [h for h in (base.site_of(d) for d in domains if isinstance(d, str)) if h]
     registrable = base.unique([base.domain(h) for h in hosts])
-    deletion_url = base.url(raw.get("url"))
-    if raw.get("url") and deletion_url is None:
-        result.warn(where, f"url {raw.get('url')!r} is not an http(s) URL (dropped)")
+    deletion_url = result.url_of(raw, "url", where)
     if not registrable:
         fallback = base.domain(deletion_url)
         if fallback is None:
@@ -96,10 +83,7 @@ def _site(raw: Any, where: str, result: ParseResult) -> CatalogRecord | None:
         notes=base.text(raw.get("notes"), max_length=1000),
         source_url="https://justdeleteme.xyz/",
     )
-    if raw.get("email"):
-        record.privacy_email = base.email(raw.get("email"))
-        if record.privacy_email is None:
-            result.warn(where, f"email {raw.get('email')!r} is not an email address (dropped)")
+    record.privacy_email = result.email_of(raw, "email", where)
     if raw.get("meta") == "popular":
         record.extra["popular"] = True
     localized = {
