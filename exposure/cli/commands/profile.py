@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from exposure.cli.common import add_json, store, subparsers
+from exposure.cli.common import add_json, add_show, store, subparsers
 
 ORDER = 10
 
@@ -13,10 +13,7 @@ ORDER = 10
 def register(sub: Any) -> None:
     parser = sub.add_parser("profile", help="show or change who you are (names, emails, country...)")
     actions = subparsers(parser)
-    show = actions.add_parser("show", help="show your profile")
-    add_json(show)
-    show.set_defaults(func=run_show)
-    parser.set_defaults(func=run_show, json=False)
+    add_show(parser, actions, run_show, help="show your profile")
 
     setp = actions.add_parser("set", help="change your profile (list options replace the stored list)")
     setp.add_argument("--name", action="append", dest="names", metavar="N", help="your name (repeatable)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from exposure.cli.common import add_json, store, subparsers
+from exposure.cli.common import add_show, store, subparsers
 
 ORDER = 80
 
@@ -13,10 +13,7 @@ ORDER = 80
 def register(sub: Any) -> None:
     parser = sub.add_parser("settings", help="show or change settings (SMTP server, API URLs...)")
     actions = subparsers(parser)
-    show = actions.add_parser("show", help="show every setting and its value")
-    add_json(show)
-    show.set_defaults(func=run_show)
-    parser.set_defaults(func=run_show, json=False)
+    add_show(parser, actions, run_show, help="show every setting and its value")
     setp = actions.add_parser("set", help="change a setting; an empty VALUE resets it")
     setp.add_argument("key", metavar="KEY")
     setp.add_argument("value", metavar="VALUE")
