@@ -1041,6 +1041,21 @@ def _history(conn: sqlite3.Connection, row: sqlite3.Row) -> str:
     return "\n".join(lines) + "\n\n" + original
 
 
+def _about_request(conn: sqlite3.Connection, row: sqlite3.Row, lang: str, today: date) -> dict[str, str]:
+    """What a reminder or a complaint says about the request it follows (template fields)."""
+    from exposure.rights.channels.letter import format_date
+
+    sent = _day_of(row["sent_at"])
+    return {
+        "original_date": format_date(sent, lang) if sent else "",
+        "original_subject": row["subject"],
+        "request_id": str(row["id"]),
+        "right": row["right"],
+        "due_date": format_date(_day_of(row["due_at"]) or today, lang),
+        "history": _history(conn, row),
+    }
+
+
 def _child(conn: sqlite3.Connection, parent: int, kind: str) -> sqlite3.Row | None:
     return conn.execute(  # type: ignore[no-any-return]
         "SELECT id, status FROM request WHERE parent_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
@@ -1067,7 +1082,6 @@ def follow_up(
 ) -> dict[str, Any]:
     """Draft a reminder for an overdue request (sent to the same address, in the same thread)."""
     from exposure.rights import draft as drafting
-    from exposure.rights.channels.letter import format_date
     from exposure.rights.laws import REGIMES
     from exposure.services.catalog import get_organization
     from exposure.services.profile import get_profile
@@ -1098,15 +1112,7 @@ def follow_up(
     org = get_organization(conn, row["org_id"])
     regime = REGIMES.get(row["law"]) if row["law"] else None
     lang = row["language"]
-    sent = _day_of(row["sent_at"])
-    extra = {
-        "original_date": format_date(sent, lang) if sent else "",
-        "original_subject": row["subject"],
-        "request_id": str(row["id"]),
-        "right": row["right"],
-        "due_date": format_date(_day_of(row["due_at"]) or today, lang),
-        "history": _history(conn, row),
-    }
+    extra = _about_request(conn, row, lang, today)
     result = drafting.draft(
         "follow_up", profile=profile, org=org, regime=regime, language=lang,
         identifiers=_values(_identifiers(row)), extra=extra, today=today,
@@ -1137,7 +1143,6 @@ def complain(
     reminder) has passed on an overdue request; ``force`` skips the wait.
     """
     from exposure.rights import draft as drafting
-    from exposure.rights.channels.letter import format_date
     from exposure.rights.laws import REGIMES, regulator_for
     from exposure.services.catalog import get_organization
     from exposure.services.profile import get_profile
@@ -1185,16 +1190,7 @@ def complain(
             hint="set your country and region: `exposure profile set --country CC --region RR`",
         )
     lang = _check_language(language or row["language"], profile)
-    sent = _day_of(row["sent_at"])
-    extra = {
-        "original_date": format_date(sent, lang) if sent else "",
-        "original_subject": row["subject"],
-        "request_id": str(row["id"]),
-        "right": row["right"],
-        "due_date": format_date(_day_of(row["due_at"]) or today, lang),
-        "history": _history(conn, row),
-        "regulator_name": regulator.name,
-    }
+    extra = {**_about_request(conn, row, lang, today), "regulator_name": regulator.name}
     result = drafting.draft(
         "complaint", profile=profile, org=org, regime=regime, language=lang,
         identifiers=_values(_identifiers(row)), extra=extra, today=today,
