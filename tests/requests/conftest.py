@@ -1,16 +1,22 @@
-"""Requests tests: a profile, test organizations with known contacts, and a clock we control."""
+"""Requests tests: a profile, test organizations with known contacts, a clock we control, and an
+SMTP recorder in place of the network (``fake``)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from typing import Any
 
 import pytest
 
 from exposure.catalog.sync import upsert_organization
+from exposure.net import smtp
+from exposure.secrets import set_secret
 from exposure.services import requests as rq
 from exposure.services.profile import update_profile
+from exposure.services.settings import set_setting
 from exposure.store.db import transaction
 
 #: A Monday, noon UTC (the same calendar day in every time zone from UTC-11 to UTC+11).
@@ -95,3 +101,36 @@ def draft_one(conn: sqlite3.Connection, orgs: dict[str, int], clock: Clock) -> D
         return result["requests"][0]  # type: ignore[no-any-return]
 
     return make
+
+
+class FakeSmtp:
+    """Stands in for smtp.send: records what was handed over, or fails as told."""
+
+    def __init__(self) -> None:
+        self.delivered: list[dict[str, Any]] = []
+        self.fail: list[smtp.SmtpError] = []
+        self.deliver_then_fail = False  # the message arrives but the reply is lost
+
+    def __call__(
+        self, config: smtp.SmtpConfig, sender: str, recipients: list[str], data: bytes
+    ) -> smtp.Receipt:
+        if self.fail:
+            raise self.fail.pop(0)
+        self.delivered.append({"sender": sender, "to": recipients, "data": data, "config": config})
+        if self.deliver_then_fail:
+            self.deliver_then_fail = False
+            raise smtp.SmtpError("connection lost after the message was handed over", in_doubt=True)
+        return smtp.Receipt(250, "OK queued", config.host)
+
+    def message_ids(self) -> list[str]:
+        return [message_from_bytes(d["data"], policy=policy.default)["Message-ID"] for d in self.delivered]
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch, conn: sqlite3.Connection) -> FakeSmtp:
+    recorder = FakeSmtp()
+    monkeypatch.setattr(smtp, "send", recorder)
+    set_setting(conn, "smtp.host", "smtp.example.com")
+    set_setting(conn, "smtp.user", "ada@example.com")
+    set_secret("smtp", "app-password")
+    return recorder

@@ -17,42 +17,9 @@ from exposure.net import smtp
 from exposure.secrets import set_secret
 from exposure.services import requests as rq
 from exposure.services.settings import set_setting
-from tests.requests.conftest import Clock, Drafter
+from tests.requests.conftest import Clock, Drafter, FakeSmtp
 
 pytestmark = pytest.mark.usefixtures("ca_profile")
-
-
-class FakeSmtp:
-    """Stands in for smtp.send: records what was handed over, or fails as told."""
-
-    def __init__(self) -> None:
-        self.delivered: list[dict[str, Any]] = []
-        self.fail: list[smtp.SmtpError] = []
-        self.deliver_then_fail = False  # the message arrives but the reply is lost
-
-    def __call__(
-        self, config: smtp.SmtpConfig, sender: str, recipients: list[str], data: bytes
-    ) -> smtp.Receipt:
-        if self.fail:
-            raise self.fail.pop(0)
-        self.delivered.append({"sender": sender, "to": recipients, "data": data, "config": config})
-        if self.deliver_then_fail:
-            self.deliver_then_fail = False
-            raise smtp.SmtpError("connection lost after the message was handed over", in_doubt=True)
-        return smtp.Receipt(250, "OK queued", config.host)
-
-    def message_ids(self) -> list[str]:
-        return [message_from_bytes(d["data"], policy=policy.default)["Message-ID"] for d in self.delivered]
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch, conn: sqlite3.Connection) -> FakeSmtp:
-    recorder = FakeSmtp()
-    monkeypatch.setattr(smtp, "send", recorder)
-    set_setting(conn, "smtp.host", "smtp.example.com")
-    set_setting(conn, "smtp.user", "ada@example.com")
-    set_secret("smtp", "app-password")
-    return recorder
 
 
 def test_send_marks_sent_with_due_date_and_message_id(

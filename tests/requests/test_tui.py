@@ -14,11 +14,8 @@ from rich.text import Text
 from textual.widgets import DataTable, Input, OptionList, Select, Static, TextArea
 
 from exposure.core.models import Finding
-from exposure.net import smtp
-from exposure.secrets import set_secret
 from exposure.services import requests as rq
 from exposure.services.inventory import ingest
-from exposure.services.settings import set_setting
 from exposure.tui.app import ExposureApp
 from exposure.tui.screens.inventory import InventoryScreen
 from exposure.tui.screens.requests import RequestsScreen
@@ -29,8 +26,7 @@ from exposure.tui.screens.requests_dialogs import (
     MarkDialog,
     WebFormDialog,
 )
-from tests.requests.conftest import T0, Clock
-from tests.requests.test_sending import FakeSmtp
+from tests.requests.conftest import T0, Clock, FakeSmtp
 from tests.tui.conftest import notifications, settle
 
 SIZE = (80, 24)
@@ -59,21 +55,19 @@ def drafts(conn: sqlite3.Connection) -> list[int]:
     return [r["id"] for r in made["requests"]]
 
 
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch, conn: sqlite3.Connection) -> FakeSmtp:
-    recorder = FakeSmtp()
-    monkeypatch.setattr(smtp, "send", recorder)
-    set_setting(conn, "smtp.host", "smtp.example.com")
-    set_setting(conn, "smtp.user", "ada@example.com")
-    set_secret("smtp", "app-password")
-    return recorder
-
-
-async def open_requests(pilot: Any) -> RequestsScreen:
-    await pilot.press("r")
+async def press(pilot: Any, *keys: str) -> Any:
+    """Press ``keys``, let the app settle; the screen then on top."""
+    await pilot.press(*keys)
     await settle(pilot)
-    screen = pilot.app.screen
+    return pilot.app.screen
+
+
+async def open_requests(pilot: Any, at: int | None = None) -> RequestsScreen:
+    """The Requests screen (key r), its cursor on request ``at`` when given."""
+    screen = await press(pilot, "r")
     assert isinstance(screen, RequestsScreen)
+    if at is not None:
+        await cursor_to(pilot, screen, at)
     return screen
 
 
@@ -96,8 +90,7 @@ async def test_queue_preview_and_views(app: ExposureApp, drafts: list[int], conn
         assert screen.sub_title == "3 requests"
         assert column(screen, "status") == ["sent", "draft", "draft"]
         assert "2 drafts · 1 waiting · 0 need you · 0 done" in text_of(screen, "#req-counts")
-        await pilot.press("2")
-        await settle(pilot)
+        await press(pilot, "2")
         assert screen.query_one("#req-view", Select).value == "queue"
         assert column(screen, "org") == ["FormOnly Test", "PeopleFinder Test"]
         await cursor_to(pilot, screen, drafts[0])
@@ -108,8 +101,7 @@ async def test_queue_preview_and_views(app: ExposureApp, drafts: list[int], conn
             and "To: PeopleFinder Test <privacy@peoplefinder.example>" in detail
         )
         assert "S sends it" in detail
-        await pilot.press("5")
-        await settle(pilot)
+        await press(pilot, "5")
         assert "Nothing in “Done”" in text_of(screen, "#req-empty")
 
 
@@ -117,23 +109,17 @@ async def test_send_shows_the_dry_run_and_asks_once(
     app: ExposureApp, drafts: list[int], fake: FakeSmtp, conn: sqlite3.Connection
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[0])
-        await pilot.press("S")
-        await settle(pilot)
-        dialog = app.screen
+        screen = await open_requests(pilot, at=drafts[0])
+        dialog = await press(pilot, "S")
         assert isinstance(dialog, ConfirmSend)
         body = text_of(dialog, "#send-body")
         assert "via smtp.example.com:587 (starttls) as ada@example.com" in body
         assert "Subject: Request to erase my personal data" in body and "0 of 100 sent" in body
         assert fake.delivered == [], "nothing goes out before the user says yes"
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert fake.delivered == [] and rq.get_request(conn, drafts[0])["status"] == "draft"
-        await pilot.press("S")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "S")
+        await press(pilot, "y")
         assert len(fake.delivered) == 1
         sent = rq.get_request(conn, drafts[0], now=T0)
         assert sent["status"] == "sent" and sent["due"] == "2026-04-16"
@@ -148,42 +134,33 @@ async def test_bulk_send_of_selected_drafts(
     rq.edit_request(conn, drafts[1], to="privacy@formonly.example")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_requests(pilot)
-        await pilot.press("2", "a")
-        await settle(pilot)
+        await press(pilot, "2", "a")
         assert "3 selected" in screen.sub_title
-        await pilot.press("S")
-        await settle(pilot)
+        await press(pilot, "S")
         body = text_of(app.screen, "#send-body")
         assert "Not sent: request" in body and "has no email address" in body  # the letter-only one
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert len(fake.delivered) == 2
 
 
 async def test_send_without_any_sendable_draft_explains(app: ExposureApp, drafts: list[int]) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[2])  # letter only: no email address
-        await pilot.press("S")
-        await settle(pilot)
+        await open_requests(pilot, at=drafts[2])  # letter only: no email address
+        await press(pilot, "S")
         assert not isinstance(app.screen, ConfirmSend)
         assert any("Nothing can be sent" in n and "no email address" in n for n in notifications(app))
 
 
 async def test_export_a_pdf_letter(app: ExposureApp, drafts: list[int], tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[2])
-        await pilot.press("x")
-        await settle(pilot)
-        dialog = app.screen
+        await open_requests(pilot, at=drafts[2])
+        dialog = await press(pilot, "x")
         assert isinstance(dialog, ExportDialog)
         path = dialog.query_one("#export-path", Input)
         assert path.value.endswith(f"request-{drafts[2]}-letteronly-test.pdf")
         path.value = str(tmp_path / "letter.pdf")
         path.focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert (tmp_path / "letter.pdf").read_bytes().startswith(b"%PDF")
         assert any("Wrote" in n and "letter.pdf" in n for n in notifications(app))
 
@@ -193,22 +170,16 @@ async def test_export_eml_by_picking_the_format(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[0])
-        await pilot.press("x")
-        await settle(pilot)
-        await pilot.press("down", "enter", "enter")  # .eml, then the path as proposed
-        await settle(pilot)
+        await open_requests(pilot, at=drafts[0])
+        await press(pilot, "x")
+        await press(pilot, "down", "enter", "enter")  # .eml, then the path as proposed
         assert (tmp_path / f"request-{drafts[0]}-peoplefinder-test.eml").read_bytes().startswith(b"From: ")
 
 
 async def test_web_form_values_go_to_the_clipboard(app: ExposureApp, drafts: list[int]) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[1])
-        await pilot.press("w")
-        await settle(pilot)
-        dialog = app.screen
+        await open_requests(pilot, at=drafts[1])
+        dialog = await press(pilot, "w")
         assert isinstance(dialog, WebFormDialog)
         options = dialog.query_one("#form-fields", OptionList)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
@@ -225,22 +196,17 @@ async def test_mark_sent_by_hand_then_acknowledged(
     app: ExposureApp, drafts: list[int], conn: sqlite3.Connection
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[1])
-        await pilot.press("m")
-        await settle(pilot)
+        await open_requests(pilot, at=drafts[1])
+        await press(pilot, "m")
         assert isinstance(app.screen, MarkDialog)
         app.screen.query_one("#mark-note", Input).value = "filled in the form"
-        await pilot.press("enter")  # "sent" is the only choice for a draft
-        await settle(pilot)
+        await press(pilot, "enter")  # "sent" is the only choice for a draft
         item = rq.get_request(conn, drafts[1], now=T0)
         assert item["status"] == "sent" and item["due"] == "2026-04-16"
         assert item["events"][-1]["note"] == "filled in the form"
         assert any("answer due 2026-04-16" in n for n in notifications(app))
-        await pilot.press("m")
-        await settle(pilot)
-        await pilot.press("enter")  # acknowledged
-        await settle(pilot)
+        await press(pilot, "m")
+        await press(pilot, "enter")  # acknowledged
         assert rq.get_request(conn, drafts[1])["status"] == "acknowledged"
 
 
@@ -252,12 +218,10 @@ async def test_overdue_request_offers_reminder_then_complaint(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_requests(pilot)
         assert column(screen, "status")[0] == "overdue" and screen.sub_title == "3 requests · 1 overdue"
-        await pilot.press("4")
-        await settle(pilot)
+        await press(pilot, "4")
         assert column(screen, "org") == ["PeopleFinder Test"]
         assert "f drafts a reminder" in text_of(screen, "#req-detail-text")
-        await pilot.press("f")
-        await settle(pilot)
+        await press(pilot, "f")
         reminder = rq.list_requests(conn, kind="follow_up")
         assert len(reminder) == 1 and screen.current_id() == reminder[0]["id"]
         assert "PeopleFinder Test · reminder" in column(screen, "org")
@@ -265,11 +229,9 @@ async def test_overdue_request_offers_reminder_then_complaint(
     rq.mark_status(conn, drafts[0], "refused")
     app = ExposureApp(today=date(2026, 4, 21))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[0])
+        screen = await open_requests(pilot, at=drafts[0])
         assert "C drafts a complaint" in text_of(screen, "#req-detail-text")
-        await pilot.press("C")
-        await settle(pilot)
+        await press(pilot, "C")
         [complaint] = rq.list_requests(conn, kind="complaint")
         assert screen.current_id() == complaint["id"]
         assert any("Drafted complaint" in n for n in notifications(app))
@@ -278,17 +240,13 @@ async def test_overdue_request_offers_reminder_then_complaint(
 
 async def test_edit_a_draft(app: ExposureApp, drafts: list[int], conn: sqlite3.Connection) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[2])
-        await pilot.press("e")
-        await settle(pilot)
-        dialog = app.screen
+        screen = await open_requests(pilot, at=drafts[2])
+        dialog = await press(pilot, "e")
         assert isinstance(dialog, EditDialog)
         dialog.query_one("#edit-to", Input).value = "privacy@letteronly.example"
         area = dialog.query_one("#edit-body", TextArea)
         area.text = area.text + "\nP.S. My account number is {account}.\n"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         item = rq.get_request(conn, drafts[2])
         assert item["to"] == "privacy@letteronly.example" and "{account}" in item["body"]
         assert any("fill in {account} before sending" in n for n in notifications(app))
@@ -299,26 +257,20 @@ async def test_injection_in_an_edit_is_refused_in_one_line(
     app: ExposureApp, drafts: list[int], conn: sqlite3.Connection
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[0])
-        await pilot.press("e")
-        await settle(pilot)
+        await open_requests(pilot, at=drafts[0])
+        await press(pilot, "e")
         app.screen.query_one("#edit-subject", Input).value = "Hi\r\nBcc: victim@example.com"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert any("subject: control characters" in n for n in notifications(app))
         assert rq.get_request(conn, drafts[0])["subject"].startswith("Request to erase")
 
 
 async def test_discard_asks_once(app: ExposureApp, drafts: list[int], conn: sqlite3.Connection) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_requests(pilot)
-        await cursor_to(pilot, screen, drafts[1])
-        await pilot.press("delete")
-        await settle(pilot)
+        screen = await open_requests(pilot, at=drafts[1])
+        await press(pilot, "delete")
         assert isinstance(app.screen, ConfirmSend)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert drafts[1] not in [r["id"] for r in rq.list_requests(conn)]
         assert drafts[1] not in screen.shown
 
@@ -329,13 +281,9 @@ async def test_request_deletion_from_the_inventory(app: ExposureApp, conn: sqlit
         Finding(source="manual", domain="shop.example", identifier="ada@example.com", key="b"),
     ])  # fmt: skip
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("i")
-        await settle(pilot)
-        inventory = app.screen
+        inventory = await press(pilot, "i")
         assert isinstance(inventory, InventoryScreen)
-        await pilot.press("a", "e")  # select both rows, request deletion
-        await settle(pilot)
-        screen = app.screen
+        screen = await press(pilot, "a", "e")  # select both rows, request deletion
         assert isinstance(screen, RequestsScreen)
         await settle(pilot)
         assert screen.query_one("#req-view", Select).value == "queue"
@@ -344,10 +292,8 @@ async def test_request_deletion_from_the_inventory(app: ExposureApp, conn: sqlit
         assert any("DROP" in n for n in notifications(app))
         made = rq.list_requests(conn)
         assert {r["right"] for r in made} == {"erasure"} and {r["status"] for r in made} == {"draft"}
-        await pilot.press("i")
-        await settle(pilot)
-        await pilot.press("e")  # the same again: nothing drafted twice
-        await settle(pilot)
+        await press(pilot, "i")
+        await press(pilot, "e")  # the same again: nothing drafted twice
         assert len(rq.list_requests(conn)) == 2
         assert any("already had one" in n for n in notifications(app))
 
@@ -355,8 +301,7 @@ async def test_request_deletion_from_the_inventory(app: ExposureApp, conn: sqlit
 async def test_help_lists_the_keys(app: ExposureApp, drafts: list[int]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_requests(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press(pilot, "question_mark")
         from exposure.tui.screens.help import HelpScreen
 
         assert isinstance(app.screen, HelpScreen)
