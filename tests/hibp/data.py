@@ -10,6 +10,17 @@ from typing import Any
 
 API_KEY = "0123456789abcdef0123456789abcdef"
 
+#: The flags of an ordinary breach (after IsVerified), in the model's order.
+ORDINARY: dict[str, bool] = {
+    "IsFabricated": False,
+    "IsSensitive": False,
+    "IsRetired": False,
+    "IsSpamList": False,
+    "IsMalware": False,
+    "IsSubscriptionFree": False,
+    "IsStealerLog": False,
+}
+
 ADOBE: dict[str, Any] = {
     "Name": "Adobe",
     "Title": "Adobe",
@@ -29,13 +40,7 @@ ADOBE: dict[str, Any] = {
     "LogoPath": "https://haveibeenpwned.com/Content/Images/PwnedLogos/Adobe.png",
     "DataClasses": ["Email addresses", "Password hints", "Passwords", "Usernames"],
     "IsVerified": True,
-    "IsFabricated": False,
-    "IsSensitive": False,
-    "IsRetired": False,
-    "IsSpamList": False,
-    "IsMalware": False,
-    "IsSubscriptionFree": False,
-    "IsStealerLog": False,
+    **ORDINARY,
 }
 
 SHOP: dict[str, Any] = {
@@ -54,13 +59,7 @@ SHOP: dict[str, Any] = {
     "LogoPath": "https://haveibeenpwned.com/Content/Images/PwnedLogos/List.png",
     "DataClasses": ["Passwords", "Email addresses", "Physical addresses", "Names"],
     "IsVerified": True,
-    "IsFabricated": False,
-    "IsSensitive": False,
-    "IsRetired": False,
-    "IsSpamList": False,
-    "IsMalware": False,
-    "IsSubscriptionFree": False,
-    "IsStealerLog": False,
+    **ORDINARY,
     "Attribution": None,  # newer attributes appear without a version bump
 }
 
@@ -76,13 +75,8 @@ SPAM_LIST: dict[str, Any] = {
     "LogoPath": "https://haveibeenpwned.com/Content/Images/PwnedLogos/Email.png",
     "DataClasses": ["Email addresses", "IP addresses", "Names"],
     "IsVerified": False,
-    "IsFabricated": False,
-    "IsSensitive": False,
-    "IsRetired": False,
+    **ORDINARY,
     "IsSpamList": True,
-    "IsMalware": False,
-    "IsSubscriptionFree": False,
-    "IsStealerLog": False,
 }
 
 FORUM: dict[str, Any] = {

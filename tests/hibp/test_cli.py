@@ -13,15 +13,12 @@ from tests.hibp import data
 from tests.hibp.conftest import FakeClock
 from tests.hibp.helpers import ALICE, add_adobe, serve_alice
 
-pytestmark = pytest.mark.network
+#: Every test talks to the local server (settings pointed at it) with time on the fake clock.
+pytestmark = [pytest.mark.network, pytest.mark.usefixtures("api", "clock")]
 
 
 def test_breaches_json_lists_breaches_and_the_inventory_shows_them(
-    capsys: pytest.CaptureFixture[str],
-    server: HTTPServer,
-    api: str,
-    conn: sqlite3.Connection,
-    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str], server: HTTPServer, conn: sqlite3.Connection
 ) -> None:
     add_adobe(conn)
     serve_alice(server)
@@ -63,11 +60,7 @@ def test_breaches_json_lists_breaches_and_the_inventory_shows_them(
 
 
 def test_breaches_text_output(
-    capsys: pytest.CaptureFixture[str],
-    server: HTTPServer,
-    api: str,
-    conn: sqlite3.Connection,
-    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str], server: HTTPServer, clock: FakeClock
 ) -> None:
     serve_alice(server, [data.SHOP, data.SPAM_LIST])
     server.expect_request("/api/v3/breachedaccount/bob@example.test").respond_with_data("", status=404)
@@ -82,11 +75,7 @@ def test_breaches_text_output(
 
 
 def test_without_a_key_it_says_how_to_get_one_and_matches_the_free_list(
-    capsys: pytest.CaptureFixture[str],
-    server: HTTPServer,
-    api: str,
-    conn: sqlite3.Connection,
-    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str], server: HTTPServer
 ) -> None:
     run(capsys, "inventory", "add", "shop.example.test", "--identifier", ALICE)
     server.expect_request("/api/v3/breaches").respond_with_json([data.ADOBE, data.SHOP])
@@ -107,13 +96,7 @@ def test_without_a_key_it_says_how_to_get_one_and_matches_the_free_list(
     assert all(ALICE not in r.url for r, _ in server.log)
 
 
-def test_list_only_text_and_cached(
-    capsys: pytest.CaptureFixture[str],
-    server: HTTPServer,
-    api: str,
-    conn: sqlite3.Connection,
-    clock: FakeClock,
-) -> None:
+def test_list_only_text_and_cached(capsys: pytest.CaptureFixture[str], server: HTTPServer) -> None:
     missing = run(capsys, "breaches", "--list-only", "--cached")
     assert missing.code == 1 and "no breach list has been downloaded yet" in missing.err
     assert server.log == []
@@ -130,13 +113,7 @@ def test_list_only_text_and_cached(
     assert "Contacting" not in again.err
 
 
-def test_errors_are_one_line(
-    capsys: pytest.CaptureFixture[str],
-    server: HTTPServer,
-    api: str,
-    conn: sqlite3.Connection,
-    clock: FakeClock,
-) -> None:
+def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], server: HTTPServer) -> None:
     set_secret("hibp", "wrong-key")
     server.expect_request("/api/v3/subscription/status").respond_with_data("Access denied", status=401)
     result = run(capsys, "breaches", "--email", ALICE)

@@ -18,17 +18,12 @@ from exposure.services.inventory import inventory, inventory_rows
 from exposure.services.settings import set_setting
 from tests.cli.helpers import run
 from tests.hibp import data
-from tests.hibp.conftest import FakeClock
 
-pytestmark = pytest.mark.network
+pytestmark = [pytest.mark.network, pytest.mark.usefixtures("api", "clock")]
 
 
 def test_nothing_is_requested_without_an_explicit_command(
-    capsys: pytest.CaptureFixture[str],
-    server: HTTPServer,
-    api: str,
-    conn: sqlite3.Connection,
-    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str], server: HTTPServer, conn: sqlite3.Connection
 ) -> None:
     # a key is stored and the password check is on: still nothing may be sent on its own
     set_secret("hibp", data.API_KEY)
