@@ -61,20 +61,19 @@ def test_mboxrd_escapes_and_body_from_lines_are_not_boundaries() -> None:
     assert senders(found) == ["a@one.example", "b@two.example"]
 
 
-def test_from_line_without_blank_line_counts_when_it_looks_like_one() -> None:
-    data = (
-        b"From a@x Sat Nov 25 10:00:00 2023\nFrom: a@one.example\nSubject: s\n\nbody\n"
-        b"From b@x Sat Nov 25 10:00:00 2023\nFrom: b@two.example\nSubject: t\n\nbody\n"
-    )
-    found, _ = blocks(data)
-    assert senders(found) == ["a@one.example", "b@two.example"]
-
-
-def test_header_running_into_next_from_line() -> None:
-    # A message with no blank line at all, directly followed by the next one.
+@pytest.mark.parametrize(
+    "first_body",
+    [
+        pytest.param(b"\nbody\n", id="after-a-body-line"),
+        # A message with no blank line at all: its header runs into the next From line.
+        pytest.param(b"", id="header-running-into-it"),
+    ],
+)
+def test_from_line_without_blank_line_before_it_counts_when_it_looks_like_one(first_body: bytes) -> None:
     data = (
         b"From a@x Sat Nov 25 10:00:00 2023\nFrom: a@one.example\nSubject: s\n"
-        b"From b@x Sat Nov 25 10:00:00 2023\nFrom: b@two.example\nSubject: t\n\nbody\n"
+        + first_body
+        + b"From b@x Sat Nov 25 10:00:00 2023\nFrom: b@two.example\nSubject: t\n\nbody\n"
     )
     found, _ = blocks(data)
     assert senders(found) == ["a@one.example", "b@two.example"]
