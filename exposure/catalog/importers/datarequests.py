@@ -120,8 +120,11 @@ def parse(data: bytes, where: str = "offline-data.json") -> ParseResult:
     ):
         for index, raw in enumerate(entries):
             here = f"{where}: {key}[{index}]"
-            record = read(raw, here, result)
-            if record is not None and result.keep(record, here, "slug"):
+            identified = result.identified(raw, here, "slug", "not an object")
+            if identified is None:
+                continue
+            record = read(*identified, here, result)
+            if result.keep(record, here, "slug"):
                 result.counts[counted] = result.counts.get(counted, 0) + 1
     return result
 
@@ -158,11 +161,7 @@ def _contacts(record: CatalogRecord, raw: dict[str, Any], where: str, result: Pa
         record.extra["comments"] = comments
 
 
-def _company(raw: Any, where: str, result: ParseResult) -> CatalogRecord | None:
-    identified = result.identified(raw, where, "slug", "not an object")
-    if identified is None:
-        return None
-    raw, slug, name = identified
+def _company(raw: dict[str, Any], slug: str, name: str, where: str, result: ParseResult) -> CatalogRecord:
     record = CatalogRecord(
         source=NAME,
         source_id=slug,
@@ -190,11 +189,7 @@ def _company(raw: Any, where: str, result: ParseResult) -> CatalogRecord | None:
     return record
 
 
-def _authority(raw: Any, where: str, result: ParseResult) -> CatalogRecord | None:
-    identified = result.identified(raw, where, "slug", "not an object")
-    if identified is None:
-        return None
-    raw, slug, name = identified
+def _authority(raw: dict[str, Any], slug: str, name: str, where: str, result: ParseResult) -> CatalogRecord:
     record = CatalogRecord(
         source=NAME,
         source_id=f"authority/{slug}",
