@@ -480,12 +480,34 @@ def _add_message(
     agg.add_block(block)
 
 
-def _read_maildir(inp: MailInput, report: Report, options: ReadOptions) -> Iterator[MailUnit]:
-    agg = _aggregator(options, inp.path.name)
-    unit = MailUnit("maildir", inp.location, agg)
-    reports = _FileReports(report, inp.location)
-    on_bytes, cancel = options.on_bytes, options.cancel
+def _files_unit(
+    kind: str,
+    name: str,
+    location: str,
+    report: Report,
+    options: ReadOptions,
+    read: Callable[[MailAggregator, _FileReports], None],
+) -> Iterator[MailUnit]:
+    """A unit of message files (a Maildir, a set of .eml files) that ``read`` adds up, then
+    yielded; cancelling yields it incomplete, then raises. Files that could not be used are
+    reported (at most _MAX_FILE_REPORTS of them, then a count)."""
+    agg = _aggregator(options, name)
+    unit = MailUnit(kind, location, agg)
+    reports = _FileReports(report, location)
     try:
+        read(agg, reports)
+    except Cancelled:
+        unit.complete = False
+        yield unit
+        raise
+    finally:
+        reports.close()
+    yield unit
+
+
+def _read_maildir(inp: MailInput, report: Report, options: ReadOptions) -> Iterator[MailUnit]:
+    def read(agg: MailAggregator, reports: _FileReports) -> None:
+        on_bytes, cancel = options.on_bytes, options.cancel
         for sub in ("cur", "new"):
             try:
                 entries = sorted(os.scandir(inp.path / sub), key=lambda e: e.name)
@@ -506,23 +528,15 @@ def _read_maildir(inp: MailInput, report: Report, options: ReadOptions) -> Itera
                         on_bytes(entry.stat().st_size)
                 except OSError as exc:
                     reports(entry.path, f"cannot read ({exc.strerror or type(exc).__name__})")
-    except Cancelled:
-        unit.complete = False
-        yield unit
-        raise
-    finally:
-        reports.close()
-    yield unit
+
+    yield from _files_unit("maildir", inp.path.name, inp.location, report, options, read)
 
 
 def _read_eml_files(
     root: Path, files: list[Path], report: Report, options: ReadOptions, *, location: str
 ) -> Iterator[MailUnit]:
-    agg = _aggregator(options, root.name)
-    unit = MailUnit("eml", location, agg)
-    reports = _FileReports(report, location)
-    on_bytes, cancel = options.on_bytes, options.cancel
-    try:
+    def read(agg: MailAggregator, reports: _FileReports) -> None:
+        on_bytes, cancel = options.on_bytes, options.cancel
         for n, path in enumerate(files):
             if cancel is not None and n % 256 == 0:
                 cancel.check()
@@ -533,13 +547,8 @@ def _read_eml_files(
                     on_bytes(_size(path))
             except OSError as exc:
                 reports(str(path), f"cannot read ({exc.strerror or type(exc).__name__})")
-    except Cancelled:
-        unit.complete = False
-        yield unit
-        raise
-    finally:
-        reports.close()
-    yield unit
+
+    yield from _files_unit("eml", root.name, location, report, options, read)
 
 
 def _member_kind(name: str) -> str | None:
