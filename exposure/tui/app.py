@@ -45,9 +45,23 @@ def _factory(module: str, name: str) -> Callable[[], Screen[Any]]:
 
     def make() -> Screen[Any]:
         screen: Screen[Any] = getattr(import_module(f"exposure.tui.screens.{module}"), name)()
+        _width_class(screen)
         return screen
 
     return make
+
+
+def _width_class(screen: Screen[Any]) -> None:
+    """Give a new screen its width class (``HORIZONTAL_BREAKPOINTS``) before it is composed.
+
+    Textual adds it on the screen's first resize, which styles every widget of the screen a
+    second time; the class already there, that is a no-op. Same rule as Textual's.
+    """
+    app = screen.app
+    for breakpoint, class_name in sorted(app.HORIZONTAL_BREAKPOINTS or [], reverse=True):
+        if app.size.width >= breakpoint:
+            screen.add_class(class_name, update=False)
+            return
 
 
 class KeptStylesheet(Stylesheet):

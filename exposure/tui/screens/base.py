@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -36,7 +37,24 @@ class ReportsWorkerErrors:
                 app.notify(" ".join(str(event.worker.error).split()), severity="error")
 
 
-class ExposureScreen(ReportsWorkerErrors, Screen[None]):
+class _StyledOnce:
+    """Mixin: no second styling of a screen's widgets when the screen is first shown.
+
+    Textual restyles every widget of a screen each time it resumes; the first time, the screen
+    was composed and styled just before (styles changed while a screen is in the background,
+    e.g. the theme, still restyle it on its later resumes). A mixin, because Textual calls one
+    handler per class, ``_on_screen_resume`` before ``on_screen_resume``, subclass first.
+    """
+
+    _resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+
+
+class ExposureScreen(ReportsWorkerErrors, _StyledOnce, Screen[None]):
     """A screen of the app. Subclasses implement :meth:`compose_body` and :meth:`reload`."""
 
     #: One paragraph for the help screen: what this screen is for.

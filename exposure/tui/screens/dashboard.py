@@ -77,6 +77,9 @@ class DashboardScreen(ExposureScreen):
         Binding("enter", "next_step", "Do the next step", show=False),
         Binding("k", "skip_step", "Skip the next step", show=False),
     ]
+    #: The body (it scrolls on a small terminal) is focused right after the first frame, not
+    #: before it: focusing it restyles every widget inside, and its focus does not show.
+    AUTO_FOCUS = None
 
     @dataclass
     class Loaded(Message):
@@ -110,6 +113,11 @@ class DashboardScreen(ExposureScreen):
         ):
             self.query_one(f"#{widget_id}").border_title = title
         self.query_one("#welcome").display = False
+        self.call_after_refresh(self._focus_body)
+
+    def _focus_body(self) -> None:
+        if self.focused is None:
+            self.query_one("#dashboard").focus(scroll_visible=False)
 
     def reload(self) -> None:
         self._load()

@@ -16,6 +16,7 @@ class AppFooter(Footer):
     * each key is made compact before it is mounted. Textual adds the ``-compact`` class from a
       watcher once the key is mounted, which styles the key (and its two component classes) a
       second time: about 5 ms a key.
+    * the keys are in the first frame, not in the next one.
     * the keys are rebuilt only when what they show changed. Textual rebuilds them after every
       change of the screen's bindings (focus moves, the screen resumes), three times before the
       dashboard's first frame settles, each the same.
@@ -36,6 +37,11 @@ class AppFooter(Footer):
         )
 
     def compose(self) -> ComposeResult:
+        if not self._bindings_ready and self.is_attached:
+            # Textual's footer starts empty and shows its keys a frame later, once the screen
+            # says its bindings are ready; the screen's bindings are known already (a change
+            # until then, such as the first focus, rebuilds the keys: see recompose).
+            self.set_reactive(Footer._bindings_ready, True)
         self._shown = self._keys_shown()
         for widget in super().compose():
             if isinstance(widget, FooterKey):
