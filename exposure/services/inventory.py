@@ -658,22 +658,30 @@ def set_state(conn: sqlite3.Connection, org_id: int, state: str, note: str | Non
         )
 
 
+# Findings are aggregated per organization in one pass over the table (NOT INDEXED): going
+# organization by organization through finding_org would fetch each finding's row by id, in
+# random order, which takes two to three times as long with 50,000 findings.
 _ROWS_SQL = """
 SELECT o.id, o.slug, o.name, o.category, o.privacy_email, o.web_form, o.opt_out_url,
        COALESCE(s.state, 'active') AS state,
-       COUNT(f.id) AS finding_count,
-       MIN(COALESCE(f.first_seen, f.last_seen)) AS first_seen,
-       MAX(COALESCE(f.last_seen, f.first_seen)) AS last_seen,
-       MAX(f.confidence) AS confidence,
-       GROUP_CONCAT(DISTINCT f.source) AS sources,
-       GROUP_CONCAT(DISTINCT f.identifier) AS identifiers,
+       a.finding_count, a.first_seen, a.last_seen, a.confidence, a.sources, a.identifiers,
        (SELECT GROUP_CONCAT(d.domain) FROM (SELECT domain FROM org_domain WHERE org_id = o.id
                                             ORDER BY alias, domain) d) AS domains
-FROM finding f
-JOIN organization o ON o.id = f.org_id
+FROM (
+    SELECT f.org_id,
+           COUNT(f.id) AS finding_count,
+           MIN(COALESCE(f.first_seen, f.last_seen)) AS first_seen,
+           MAX(COALESCE(f.last_seen, f.first_seen)) AS last_seen,
+           MAX(f.confidence) AS confidence,
+           GROUP_CONCAT(DISTINCT f.source) AS sources,
+           GROUP_CONCAT(DISTINCT f.identifier) AS identifiers
+    FROM finding f NOT INDEXED {join}
+    WHERE 1 = 1 {where}
+    GROUP BY f.org_id
+) a
+JOIN organization o ON o.id = a.org_id
 LEFT JOIN inventory_state s ON s.org_id = o.id
-WHERE 1 = 1 {where}
-GROUP BY o.id
+WHERE 1 = 1 {state}
 ORDER BY o.name COLLATE NOCASE
 """
 
@@ -696,15 +704,20 @@ def inventory_rows(
         where.append("AND o.category = ?")
         params.append(category)
     if search:
+        # Per finding: an organization found by its name, slug or a domain brings all its
+        # findings; one found by an identifier only the findings with that identifier.
         where.append(
             "AND (o.name LIKE ? OR o.slug LIKE ? OR EXISTS (SELECT 1 FROM org_domain d "
             "WHERE d.org_id = o.id AND d.domain LIKE ?) OR f.identifier LIKE ?)"
         )
         like = f"%{search}%"
         params += [like, like, like, like]
-    if not include_hidden:
-        where.append("AND COALESCE(s.state, 'active') = 'active'")
-    rows = conn.execute(_ROWS_SQL.format(where=" ".join(where)), params).fetchall()
+    sql = _ROWS_SQL.format(
+        join="JOIN organization o ON o.id = f.org_id" if where else "",
+        where=" ".join(where),
+        state="" if include_hidden else "AND COALESCE(s.state, 'active') = 'active'",
+    )
+    rows = conn.execute(sql, params).fetchall()
     requests = latest_requests(conn)
     return [
         {
