@@ -277,16 +277,6 @@ class BreachCheck:
         return {"emails": self.emails, "rpm": self.rpm, "inventory": self.ingest.as_json()}
 
 
-def _merge_stats(total: IngestStats, part: IngestStats) -> None:
-    total.findings += part.findings
-    total.new_findings += part.new_findings
-    total.skipped += part.skipped
-    total.organizations |= part.organizations
-    total.new_organizations |= part.new_organizations
-    total.matched |= part.matched
-    total.unknown |= part.unknown
-
-
 def check_breaches(
     conn: sqlite3.Connection,
     emails: Iterable[str] | None = None,
@@ -330,7 +320,7 @@ def check_breaches(
                 breaches = client.breached_account(email)
                 _store_account(conn, email, breaches)
                 stats = ingest(conn, breach_findings(email, breaches, location))
-                _merge_stats(result.ingest, stats)
+                result.ingest.merge(stats)
                 orgs = _Orgs(conn)
                 items = []
                 for b in sorted(breaches, key=lambda b: (b.breach_date or "", b.name), reverse=True):

@@ -24,7 +24,7 @@ from typing import Any
 from exposure.core.errors import Cancelled, ExposureError, SourceError
 from exposure.core.models import Finding
 from exposure.core.progress import CancelToken, NullProgress, Progress
-from exposure.services.inventory import IngestStats, ingest
+from exposure.services.inventory import ingest
 from exposure.sources.base import NAME_KEY, Input, Record, RecordError
 from exposure.store.db import now, transaction
 
@@ -116,7 +116,7 @@ def import_path(
             stats = ingest(conn, run.findings(importer.parse(src, progress, cancel), names))
         if names and not result["cancelled"]:
             _resolve_names(conn, names)
-            _merge(stats, ingest(conn, names))
+            stats.merge(ingest(conn, names))
         result.update({k: v for k, v in stats.as_json().items() if k not in ("skipped",)})
         if run.fatal is not None and not result["records"]:
             result["refused"] = True  # nothing could be read from it
@@ -262,16 +262,6 @@ def _error(result: dict[str, Any], where: str, message: str) -> None:
     result["error_count"] += 1
     if len(result["errors"]) < MAX_ERRORS:
         result["errors"].append({"where": where, "message": message})
-
-
-def _merge(into: IngestStats, other: IngestStats) -> None:
-    into.findings += other.findings
-    into.new_findings += other.new_findings
-    into.skipped += other.skipped
-    into.organizations |= other.organizations
-    into.new_organizations |= other.new_organizations
-    into.matched |= other.matched
-    into.unknown |= other.unknown
 
 
 # -- company names (Meta, Takeout) -> organizations -------------------------------------------

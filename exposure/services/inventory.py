@@ -60,6 +60,16 @@ class IngestStats:
     unknown: set[int] = field(default_factory=set)  #: organizations created from an unknown domain
     skipped: int = 0  #: findings without a usable domain or organization
 
+    def merge(self, other: IngestStats) -> None:
+        """Add another ingest's counts to these (e.g. a second pass over the same file)."""
+        self.findings += other.findings
+        self.new_findings += other.new_findings
+        self.skipped += other.skipped
+        self.organizations |= other.organizations
+        self.new_organizations |= other.new_organizations
+        self.matched |= other.matched
+        self.unknown |= other.unknown
+
     def as_json(self) -> dict[str, int]:
         return {
             "findings": self.findings,
