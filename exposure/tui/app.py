@@ -148,7 +148,7 @@ class ExposureApp(App[None]):
         self._resume_gc = resume_gc
         self._warm_scheduled = False
         self._load_settings = load_settings
-        self._connections: dict[int, sqlite3.Connection] = {}
+        self._connection = threading.local()  # .conn: this thread's connection
         self._db_lock = threading.Lock()
         self.data_version = 0
         self.prefetch = True
@@ -163,17 +163,23 @@ class ExposureApp(App[None]):
         return self._today or date.today()
 
     def db(self) -> sqlite3.Connection:
-        """This worker thread's connection (opened on first use; never on the event loop)."""
+        """This worker thread's connection (opened on first use; never on the event loop).
+
+        Each connection belongs to its thread and is closed by it when the thread ends (worker
+        threads end when the app's event loop closes), never from another thread: closing a
+        connection while its thread is in a query on it crashes CPython's sqlite3 (SIGSEGV).
+        The app used to close them all when it unmounted, which crashed when it quit while a
+        worker was still reading (e.g. right after the first frame).
+        """
         if threading.current_thread() is threading.main_thread():
             raise RuntimeError("app.db() is for thread workers; never query on the event loop")
-        ident = threading.get_ident()
-        with self._db_lock:  # also serializes the first open (migrations, catalog load)
-            conn = self._connections.get(ident)
-            if conn is None:
-                from exposure.services import open_store
+        conn: sqlite3.Connection | None = getattr(self._connection, "conn", None)
+        if conn is None:
+            from exposure.services import open_store
 
+            with self._db_lock:  # serializes the first open (migrations, catalog load)
                 conn = open_store(check_same_thread=False)
-                self._connections[ident] = conn
+            self._connection.conn = conn
         return conn
 
     def data_changed(self) -> None:
@@ -247,12 +253,6 @@ class ExposureApp(App[None]):
         warm.display = False
         await screen.mount(warm)
         await warm.remove()
-
-    def on_unmount(self) -> None:
-        with self._db_lock:
-            for conn in self._connections.values():
-                conn.close()
-            self._connections.clear()
 
     @work(thread=True, exit_on_error=False, group="startup")
     def _startup(self) -> None:

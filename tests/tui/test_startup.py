@@ -82,3 +82,55 @@ async def test_cycle_collector_resumes_after_the_first_frame(exposure_home: Any)
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+QUIT_WHILE_READING = """
+import threading
+
+from textual import work
+
+from exposure.tui.app import ExposureApp
+
+reading = threading.Event()
+
+
+class QuitsWhileReading(ExposureApp):
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.read()
+        self.set_interval(0.01, self.quit_when_reading)
+
+    @work(thread=True)
+    def read(self) -> None:
+        conn = self.db()
+        reading.set()
+        for n in range(20000):  # small queries, as the screens' workers make
+            conn.execute("SELECT count(*) FROM organization WHERE id > ?", (n,)).fetchone()
+        print("all read", flush=True)
+
+    def quit_when_reading(self) -> None:
+        if reading.is_set():
+            self.exit()
+
+
+QuitsWhileReading(load_settings=False).run(headless=True, size=(80, 24))
+print("clean exit")
+"""
+
+
+def test_quitting_while_a_worker_reads_does_not_crash(exposure_home: Any) -> None:
+    # The app used to close every worker's connection when it unmounted, from the event loop,
+    # while a worker could still be inside a query on it: CPython's sqlite3 then crashes
+    # (SIGSEGV). Run in a child process so that a crash fails this test, not the whole run.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", QUIT_WHILE_READING],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "all read" in done.stdout, done.stderr[-2000:]  # the worker's connection stayed open
+    assert "clean exit" in done.stdout
