@@ -144,6 +144,11 @@ class ExposureApp(App[None]):
     ) -> None:
         super().__init__()
         self.stylesheet = KeptStylesheet(variables=self.theme_variables)
+        self._css_variables = self.theme_variables
+        self._css_refreshed = False
+        #: Counts the times the styles were recomputed for new CSS variables (theme changes);
+        #: a screen restyles itself when it is shown again only if this moved (screens.base).
+        self.css_generation = 0
         self._today = today
         self._resume_gc = resume_gc
         self._warm_scheduled = False
@@ -156,6 +161,23 @@ class ExposureApp(App[None]):
         self.last_error: str | None = None
         self._reported: deque[BaseException] = deque(maxlen=32)
         self.profile_name: str | None = None
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Recompute every style for new CSS variables (a theme change).
+
+        Textual also calls this when each mode is first shown, which restyles every widget
+        of the screen being left. The first time it is needed (the app and its first screen
+        are styled in the wrong order before it); after that, with the variables unchanged,
+        there is nothing to recompute (each widget got its styles when it was mounted).
+        """
+        variables = self.get_css_variables()
+        if variables == self._css_variables and self._css_refreshed:
+            return
+        if variables != self._css_variables:
+            self.css_generation += 1
+        self._css_variables = variables
+        self._css_refreshed = True
+        super().refresh_css(animate)
 
     # -- clock and data -----------------------------------------------------------------------
 

@@ -4,12 +4,16 @@ the bindings, the cycle collector comes back on."""
 from __future__ import annotations
 
 import gc
+import re
 from typing import Any
 
+from textual.app import App
+from textual.css.stylesheet import Stylesheet
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
 from exposure.tui.app import ExposureApp, KeptStylesheet
+from exposure.tui.screens import base
 from exposure.tui.screens.dashboard import DashboardScreen
 
 from .conftest import TODAY, settle
@@ -32,10 +36,22 @@ async def test_theme_change_restyles_with_the_new_colours(app: ExposureApp) -> N
         assert app.theme == "textual-light"
         assert app.screen.styles.background != dark
         assert app.screen.query_one("#next").styles.border_top[1] != panel
+        light_panel = app.screen.query_one("#next").styles.border_top[1]
         app.action_toggle_theme()
         await settle(pilot)
         assert app.screen.styles.background == dark
         assert app.screen.query_one("#next").styles.border_top[1] == panel
+
+        # Changed on another screen: the dashboard, in the background then, follows when shown.
+        await pilot.press("p")
+        await settle(pilot)
+        app.action_toggle_theme()
+        await settle(pilot)
+        await pilot.press("escape", "d")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.styles.background != dark
+        assert app.screen.query_one("#next").styles.border_top[1] == light_panel
 
 
 async def test_other_screens_styles_parsed_after_the_first_switch(app: ExposureApp) -> None:
@@ -134,3 +150,38 @@ def test_quitting_while_a_worker_reads_does_not_crash(exposure_home: Any) -> Non
     assert done.returncode == 0, done.stderr[-2000:]
     assert "all read" in done.stdout, done.stderr[-2000:]  # the worker's connection stayed open
     assert "clean exit" in done.stdout
+
+
+async def screenshots(app: ExposureApp) -> dict[str, str]:
+    """Every screen, then a few after a theme change, as SVG (ids made stable)."""
+    shots: dict[str, str] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for step, key in enumerate(
+            ["i", "c", "r", "s", "p", "comma", "d", "question_mark", "escape", "t", "d", "c"]
+        ):
+            if key == "t":
+                app.action_toggle_theme()
+            else:
+                await pilot.press(key)
+            await settle(pilot)
+            app.screen.set_focus(None)  # catalog and profile start in a text box (cursor blink)
+            await settle(pilot)
+            shots[f"{step} {key}"] = re.sub(r"terminal-\d+", "terminal", app.export_screenshot())
+        app.action_toggle_theme()  # back to dark: the theme is saved for the next run
+        await settle(pilot)
+    return shots
+
+
+async def test_screens_look_as_with_all_of_textuals_restyling(demo_home: Any, monkeypatch: Any) -> None:
+    # The start-up skips restyles and re-parses that cannot change anything; check that they
+    # do not: the same screens with Textual's own behaviour put back.
+    ours = await screenshots(ExposureApp(today=TODAY))
+    monkeypatch.setattr(ExposureApp, "refresh_css", App.refresh_css)
+    monkeypatch.setattr(KeptStylesheet, "set_variables", Stylesheet.set_variables)
+    monkeypatch.setattr(KeptStylesheet, "reparse", Stylesheet.reparse)
+    monkeypatch.setattr(base._RestyledWhenStale, "_on_screen_resume", lambda self, event: None)
+    textuals = await screenshots(ExposureApp(today=TODAY))
+    assert ours.keys() == textuals.keys()
+    for step in ours:
+        assert ours[step] == textuals[step], step

@@ -37,24 +37,30 @@ class ReportsWorkerErrors:
                 app.notify(" ".join(str(event.worker.error).split()), severity="error")
 
 
-class _StyledOnce:
-    """Mixin: no second styling of a screen's widgets when the screen is first shown.
+class _RestyledWhenStale:
+    """Mixin: a screen restyles its widgets when it is shown again only if the styles changed.
 
-    Textual restyles every widget of a screen each time it resumes; the first time, the screen
-    was composed and styled just before (styles changed while a screen is in the background,
-    e.g. the theme, still restyle it on its later resumes). A mixin, because Textual calls one
-    handler per class, ``_on_screen_resume`` before ``on_screen_resume``, subclass first.
+    Textual restyles every widget of a screen each time it is shown (twice when a mode is
+    first shown), in case the CSS changed while it was in the background. Here the app counts
+    the changes of its CSS variables (``css_generation``: theme changes) and a screen restyles
+    only when that count moved since it was styled. A mixin, because Textual calls one handler
+    per class (``_on_screen_resume`` before ``on_screen_resume``), subclass first, and
+    Textual's own handler (the restyle) after this one.
     """
 
-    _resumed = False
+    _styled_generation: int | None = None
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        if not self._resumed:
-            self._resumed = True
-            event.refresh_styles = False
+        generation = getattr(cast(DOMNode, self).app, "css_generation", None)
+        if generation is None:  # not the exposure app (a test harness): as Textual does
+            return
+        if self._styled_generation is None:  # first shown: styled when it was composed
+            self._styled_generation = generation
+        event.refresh_styles = self._styled_generation != generation
+        self._styled_generation = generation
 
 
-class ExposureScreen(ReportsWorkerErrors, _StyledOnce, Screen[None]):
+class ExposureScreen(ReportsWorkerErrors, _RestyledWhenStale, Screen[None]):
     """A screen of the app. Subclasses implement :meth:`compose_body` and :meth:`reload`."""
 
     #: One paragraph for the help screen: what this screen is for.
