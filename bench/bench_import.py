@@ -228,7 +228,10 @@ def main() -> int:
             f"{modules:.2f} s per process here). Medians of --repeat runs, each in a fresh process "
             f"and a fresh EXPOSURE_HOME. Every file names the same {SITES:,} sites (Bitwarden: "
             f"{SITES // 2:,}), so memory growth between the two sizes comes from rows alone; CSV is "
-            "streamed, a JSON export is parsed whole (the standard library has no streaming parser)."
+            "streamed, a JSON export is parsed whole (the standard library has no streaming parser). "
+            "An import of more than 2,500 findings writes them from a second thread (SQLite runs "
+            "without the GIL) while the file is read: elapsed below cpu means both cores were used, "
+            "and another busy process on the machine shows up as elapsed well above cpu / 2."
         )
         if args.profile:
             print(_run(cases[1][1], "profile"))
