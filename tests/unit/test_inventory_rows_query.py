@@ -30,6 +30,19 @@ GROUP BY o.id
 ORDER BY o.name COLLATE NOCASE
 """
 
+#: What is compared, row by row (lists as inventory_rows gives them: sorted, distinct).
+COMPARED = (
+    "id",
+    "state",
+    "finding_count",
+    "first_seen",
+    "last_seen",
+    "confidence",
+    "sources",
+    "identifiers",
+    "domains",
+)
+
 
 def _reference(
     conn: sqlite3.Connection, category: str | None, search: str | None, hidden: bool
@@ -48,20 +61,8 @@ def _reference(
         where.append("AND COALESCE(s.state, 'active') = 'active'")
     rows = conn.execute(REFERENCE.format(where=" ".join(where)), params).fetchall()
     split = lambda v: sorted(set(v.split(","))) if v else []  # noqa: E731
-    return [
-        (
-            r["id"],
-            r["state"],
-            r["finding_count"],
-            r["first_seen"],
-            r["last_seen"],
-            r["confidence"],
-            split(r["sources"]),
-            split(r["identifiers"]),
-            split(r["domains"]),
-        )
-        for r in rows
-    ]
+    lists = ("sources", "identifiers", "domains")
+    return [tuple(split(r[k]) if k in lists else r[k] for k in COMPARED) for r in rows]
 
 
 @pytest.fixture
@@ -112,17 +113,7 @@ def test_rows_match_the_reference_query(
 ) -> None:
     expected = _reference(filled, category, search, hidden)
     got = [
-        (
-            r["id"],
-            r["state"],
-            r["finding_count"],
-            r["first_seen"],
-            r["last_seen"],
-            r["confidence"],
-            r["sources"],
-            r["identifiers"],
-            r["domains"],
-        )
+        tuple(r[k] for k in COMPARED)
         for r in inventory_rows(filled, category=category, search=search, include_hidden=hidden)
     ]
     assert got == expected
