@@ -86,7 +86,7 @@ class VirtualTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
 
     @dataclass
-    class RowHighlighted(Message):
+    class _RowMessage(Message):
         table: VirtualTable
         cursor_row: int
         row_key: str
@@ -95,15 +95,11 @@ class VirtualTable(ScrollView, can_focus=True):
         def control(self) -> VirtualTable:
             return self.table
 
-    @dataclass
-    class RowSelected(Message):
-        table: VirtualTable
-        cursor_row: int
-        row_key: str
+    class RowHighlighted(_RowMessage):
+        """The cursor moved to a row."""
 
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
+    class RowSelected(_RowMessage):
+        """A row was chosen (enter or click)."""
 
     def __init__(self, columns: Sequence[tuple[str, str, int]], *, id: str | None = None) -> None:
         super().__init__(id=id)
