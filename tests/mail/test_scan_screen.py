@@ -57,6 +57,15 @@ def archive(tmp_path: Path) -> Path:
     return path
 
 
+async def open_scan(app: ExposureApp, pilot: Pilot[None], start: Path) -> ScanScreen:
+    """The mail scan screen, opened on ``start`` once the app has settled."""
+    await settle(pilot)
+    screen = ScanScreen(start=start)
+    app.push_screen(screen)
+    await settle(pilot)
+    return screen
+
+
 async def test_scan_an_archive_from_sources(tmp_path: Path) -> None:
     app = ExposureApp(today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
@@ -94,10 +103,7 @@ async def test_a_path_that_is_not_mail(tmp_path: Path) -> None:
     bad.write_bytes(b"\xff\xd8\xff" + bytes(3000))
     app = ExposureApp(today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = ScanScreen(start=tmp_path)
-        app.push_screen(screen)
-        await settle(pilot)
+        screen = await open_scan(app, pilot, tmp_path)
         screen.start_scan("")
         await settle(pilot)
         assert any("Type the path" in n for n in notifications(app))
@@ -111,10 +117,7 @@ async def test_a_path_that_is_not_mail(tmp_path: Path) -> None:
 async def test_cancel_keeps_what_was_read(tmp_path: Path) -> None:
     app = ExposureApp(today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = ScanScreen(start=tmp_path)
-        app.push_screen(screen)
-        await settle(pilot)
+        screen = await open_scan(app, pilot, tmp_path)
         path = archive(tmp_path)
         panel = screen.begin("bytes", screen.query_one("#scan-row"))
         assert panel is not None
