@@ -413,9 +413,9 @@ def ingest(
 ) -> IngestStats:
     """Store findings in batches, one transaction per batch; returns what changed.
 
-    A cancelled ingest keeps the batches already written. When there is more than one batch
-    and the caller is not inside a transaction, batches are written on a second connection in
-    a thread of its own while the next is read (:class:`_ThreadedWriter`).
+    A cancelled ingest keeps the batches already written. From MIN_HANDOFF findings on, if
+    the database is a file and the caller is not inside a transaction, batches are written on
+    a second connection in a thread of its own while the next is read (:class:`_ThreadedWriter`).
     """
     progress = progress or NullProgress()
     stats = IngestStats()
