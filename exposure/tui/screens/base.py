@@ -87,6 +87,14 @@ class ExposureScreen(ReportsWorkerErrors, _RestyledWhenStale, Screen[None]):
     def compose_body(self) -> Iterable[Widget]:
         return ()
 
+    def typed_path(self, value: str, what: str) -> str | None:
+        """A path typed (or pasted, maybe quoted) in a box; None, with a hint, when empty."""
+        value = value.strip().strip("'\"")
+        if not value:
+            self.notify(f"Type the path of {what}, or pick one in the tree (ctrl+t)", severity="warning")
+            return None
+        return value
+
     def on_screen_resume(self) -> None:
         self.refresh_if_stale()
 

@@ -167,12 +167,10 @@ class ImportScreen(ExposureScreen):
         self.start_import(self.query_one("#imp-path", Input).value)
 
     def start_import(self, value: str) -> None:
-        value = value.strip().strip("'\"")
-        if not value:
-            self.notify(
-                "Type the path of an export file, or pick one in the tree (ctrl+t)", severity="warning"
-            )
+        typed = self.typed_path(value, "an export file")
+        if typed is None:
             return
+        value = typed
         if self.panel is not None and not self.panel.finished:
             self.notify("An import is already running", severity="warning")
             return

@@ -227,12 +227,10 @@ class ScanScreen(_ScanBase):
         self.start_scan(self.query_one("#scan-path", Input).value)
 
     def start_scan(self, value: str) -> None:
-        value = value.strip().strip("'\"")
-        if not value:
-            self.notify(
-                "Type the path of a mail archive, or pick one in the tree (ctrl+t)", severity="warning"
-            )
+        typed = self.typed_path(value, "a mail archive")
+        if typed is None:
             return
+        value = typed
         panel = self.begin("bytes", self.query_one("#scan-row"))
         if panel is not None:
             self._run(Path(value).expanduser(), panel.progress, panel.cancel_token)
