@@ -481,34 +481,18 @@ def ingest(
             confidence = finding.confidence
             if confidence.__class__ is not float:
                 confidence = float(confidence)
+            head = (
+                finding.source,
+                finding.key or finding_key(finding),
+                domain,
+                finding.identifier,
+                finding.location,
+                evidence_json if domain else None,
+            )
             if first_seen is None and last_seen is None:  # written with NULL in the statement
-                rows.append(
-                    (
-                        finding.source,
-                        finding.key or finding_key(finding),
-                        domain,
-                        finding.identifier,
-                        finding.location,
-                        evidence_json if domain else None,
-                        confidence,
-                        stamp,
-                    )
-                )
+                rows.append(head + (confidence, stamp))
             else:
-                rows.append(
-                    (
-                        finding.source,
-                        finding.key or finding_key(finding),
-                        domain,
-                        finding.identifier,
-                        finding.location,
-                        evidence_json if domain else None,
-                        first_seen,
-                        last_seen,
-                        confidence,
-                        stamp,
-                    )
-                )
+                rows.append(head + (first_seen, last_seen, confidence, stamp))
             count = len(rows)
             if count >= handoff or (
                 # every 256 rows: an idle threaded writer takes what there is
