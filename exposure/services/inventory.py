@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, groupby
+from itertools import chain
 from typing import Any, cast
 
 from exposure.catalog.match import Matcher, domain_of_host, registrable_domain
@@ -106,6 +106,8 @@ class _Resolver:
         self.slugs: dict[str, int] = {}
         #: finding domain -> organization id, or the base domain of a placeholder to be made
         self.domains: dict[str, int | str] = {}
+        self.bases: set[str] = set()  #: base domains given out for placeholders
+        self.new_bases: list[str] = []  #: ... of them since the last batch was handed over
 
     def by_slug(self, slug: str) -> int | None:
         if slug not in self.slugs:
@@ -115,31 +117,18 @@ class _Resolver:
             self.slugs[slug] = int(row[0])
         return self.slugs[slug]
 
-    def refs(self, domains: list[str | None], hints: dict[int, str]) -> list[int | str | None]:
-        """For each finding's domain, or its organization hint (by position) when that names an
-        organization: an organization id, a placeholder's base domain, or None (no usable domain
-        or organization)."""
-        known = self.domains
-        match_domain = self.matcher.match_domain
-        out: list[int | str | None] = []
-        append = out.append
-        for position, domain in enumerate(domains):
-            if hints and position in hints:
-                found = self.by_slug(hints[position])
-                if found is not None:
-                    append(found)
-                    continue
-            if not domain:
-                append(None)
-                continue
-            ref = known.get(domain)
-            if ref is None:
-                ref = match_domain(domain)
-                if ref is None:
-                    ref = domain_of_host(domain) or domain
-                known[domain] = ref
-            append(ref)
-        return out
+    def resolve(self, domain: str) -> int | str:
+        """A domain's organization id, or the base domain of a placeholder to be made (the
+        first time a base is given out, it is also added to ``new_bases``)."""
+        ref: int | str | None = self.matcher.match_domain(domain)
+        if ref is None:
+            base = domain_of_host(domain) or domain
+            if base not in self.bases:
+                self.bases.add(base)
+                self.new_bases.append(base)
+            ref = base
+        self.domains[domain] = ref
+        return ref
 
 
 #: Parameters per ``IN (...)`` look-up (below SQLite's oldest variable limit, 999).
@@ -148,16 +137,21 @@ _IN_CHUNK = 500
 
 @dataclass
 class _Batch:
-    rows: list[tuple[Any, ...]]  #: _COLUMNS but org_id (and the dates when both are None)
-    refs: list[int | str | None]  #: _Resolver.refs of the rows
-    late: dict[int, dict[str, Any]]  #: position -> evidence, encoded if the finding is stored
+    """Findings to store, as the flat parameter list of their INSERT rows (in order)."""
+
+    params: list[Any]  #: row after row: _COLUMNS (the dates left out of an undated row)
+    runs: list[tuple[int, int]]  #: (row width, row count) of consecutive rows, in order
+    new_bases: list[str]  #: placeholder organizations to make first (base domains), in order
+    skipped: int  #: findings without a usable domain or organization (not in ``params``)
+    count: int  #: findings handed in
 
 
 class _BatchWriter:
-    """Writes batches of finding rows, one transaction each, on one connection (in one thread).
+    """Writes batches of findings, one transaction each, on one connection (in one thread).
 
     Makes the placeholder organizations a batch needs (in order of first appearance, so ids
-    are as if created one by one) in the batch's transaction, and keeps the ingest's counts.
+    are as if created one by one) in the batch's transaction, puts their ids in place of their
+    base domains, and keeps the ingest's counts.
     """
 
     def __init__(self, conn: sqlite3.Connection, stats: IngestStats, before: set[int], last_id: int) -> None:
@@ -171,33 +165,26 @@ class _BatchWriter:
         self.placeholders: dict[str, int] = {}  # base domain -> organization id
 
     def write(self, batch: _Batch) -> None:
-        conn, stats, rows = self.conn, self.stats, batch.rows
+        conn, stats, params = self.conn, self.stats, batch.params
         with transaction(conn):
-            placeholders = self.placeholders
-            bases = [ref for ref in dict.fromkeys(batch.refs) if ref.__class__ is str]
-            if bases:
-                self._create(cast("list[str]", [base for base in bases if base not in placeholders]))
-                org_ids = [placeholders[ref] if ref.__class__ is str else ref for ref in batch.refs]
-            else:
-                org_ids = batch.refs
-            found = set(org_ids)
-            if None in found:
-                found.discard(None)
-                stats.skipped += org_ids.count(None)
-            touched = cast("set[int]", found)
+            if batch.new_bases:
+                self._create(batch.new_bases)
+            get = self.placeholders.get
+            touched: set[int] = set()
+            start = 0
+            for width, count in batch.runs:
+                end = start + width * count
+                # The organization is each row's last parameter: ids for the base domains.
+                orgs = [get(ref, ref) for ref in params[start + width - 1 : end : width]]
+                params[start + width - 1 : end : width] = orgs
+                touched.update(orgs)
+                _execute_rows(conn, _UPSERT_BY_WIDTH[width], params, start, count, width)
+                start = end
+            stats.skipped += batch.skipped
             stats.organizations |= touched
             stats.matched |= touched & self.catalog_ids
             stats.unknown |= touched - self.catalog_ids
             stats.new_organizations |= touched - self.before
-            for position, evidence in batch.late.items():
-                if org_ids[position] is not None:
-                    row = rows[position]
-                    rows[position] = (*row[:5], _evidence_json(evidence), *row[6:])
-            stored = [
-                row + (org_id,) for row, org_id in zip(rows, org_ids, strict=True) if org_id is not None
-            ]
-            for width, group in groupby(stored, len):  # in order: ids follow the findings
-                _execute_rows(conn, _UPSERT_BY_WIDTH[width], list(group))
             # New rows get ids above every id seen so far (one writer: BEGIN IMMEDIATE).
             count, top = conn.execute(
                 "SELECT COUNT(*), COALESCE(MAX(id), ?) FROM finding WHERE id > ?",
@@ -205,15 +192,15 @@ class _BatchWriter:
             ).fetchone()
             stats.new_findings += count
             self.last_id = top
-        stats.findings += len(rows)
+        stats.findings += batch.count
 
     def _create(self, bases: list[str]) -> None:
         """Placeholder organizations (and their domain) for these base domains."""
-        if not bases:
-            return
         conn = self.conn
         slugs = [f"domain:{base}" for base in bases]
-        _execute_rows(conn, _PLACEHOLDER, list(zip(slugs, bases, strict=True)))
+        _execute_rows(
+            conn, _PLACEHOLDER, list(chain.from_iterable(zip(slugs, bases, strict=True))), 0, len(bases), 2
+        )
         by_slug: dict[str, int] = {}
         for start in range(0, len(slugs), _IN_CHUNK):
             chunk = slugs[start : start + _IN_CHUNK]
@@ -226,7 +213,8 @@ class _BatchWriter:
             ).fetchone()
             by_slug.update(pair.split("\x1f") for pair in pairs.split("\x1e"))  # type: ignore[misc]
         created = {base: int(by_slug[slug]) for slug, base in zip(slugs, bases, strict=True)}
-        _execute_rows(conn, _PLACEHOLDER_DOMAIN, list(created.items()))
+        pairs_flat = list(chain.from_iterable(created.items()))
+        _execute_rows(conn, _PLACEHOLDER_DOMAIN, pairs_flat, 0, len(created), 2)
         self.placeholders.update(created)
 
 
@@ -235,8 +223,10 @@ class _ThreadedWriter:
 
     While it writes one batch, the caller reads and matches the next: SQLite releases the GIL
     while it runs a statement, so on a machine with two cores the writing (index updates,
-    page writes, WAL checkpoints) overlaps the parsing. Batches are written in order, each in
-    its own transaction; at most one waits in the queue (memory stays bounded). An error in the
+    page writes) overlaps the parsing; a :class:`_Checkpointer` copies each committed batch into
+    the database file meanwhile, and the writer copies what is left at the end. Batches are
+    written in order, each in its own transaction; at most one waits in the queue (memory
+    stays bounded). An error in the
     writer is raised in the caller at its next hand-off or at :meth:`close`; batches handed over
     after an error are dropped.
     """
@@ -253,14 +243,12 @@ class _ThreadedWriter:
 
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
+        checkpointer: _Checkpointer | None = None
         try:
             # The caller's connection opened (and migrated) this database: only its settings here.
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
-            conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_AUTOCHECKPOINT}")
+            conn = _bulk_connection(self.path)
             writer = _BatchWriter(conn, *self.args)
+            checkpointer = _Checkpointer(self.path)
         except BaseException as exc:  # reported to the caller
             self.error = exc
         try:
@@ -273,17 +261,21 @@ class _ThreadedWriter:
                 if self.error is None:
                     try:
                         writer.write(batch)
-                        if self.queue.empty():
-                            # Nothing waiting: copy the WAL into the database now, while the
-                            # reader goes on, rather than all of it after the last batch.
-                            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # type: ignore[union-attr]
+                        if checkpointer is not None:
+                            checkpointer.wake()
                     except BaseException as exc:  # reported to the caller
                         self.error = exc
+            if checkpointer is not None:
+                checkpointer.stop()  # waits for the one running, if any
+                checkpointer = None
             if conn is not None and self.error is None:
+                # What the last batches added: the ingest ends with its writes in the database.
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except BaseException as exc:  # reported to the caller
             self.error = self.error or exc
         finally:
+            if checkpointer is not None:
+                checkpointer.stop()
             if conn is not None:
                 conn.close()
 
@@ -299,6 +291,65 @@ class _ThreadedWriter:
         _fast_switching(False)
         if raise_error and self.error is not None:
             raise self.error
+
+
+def _bulk_connection(path: str) -> sqlite3.Connection:
+    """A connection of an ingest's own thread, with the settings of an ingest of many batches."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_AUTOCHECKPOINT}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class _Checkpointer:
+    """Copies committed WAL pages into the database file from a thread of its own, while the
+    writer writes the next batch.
+
+    A PASSIVE checkpoint runs beside a writer (it copies what was committed when it started),
+    and most of its time is spent where the GIL is not held: writing pages and waiting for the
+    disk to sync. On the writer's thread, each took 50-70 ms between batches of a large import.
+    A failed checkpoint loses nothing (the pages stay in the WAL): the next one, or the
+    writer's last one, copies them.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.pending = threading.Event()
+        self.done = False
+        self.thread = threading.Thread(target=self._run, name="exposure-ingest-checkpoint", daemon=True)
+        self.thread.start()
+
+    def wake(self) -> None:
+        self.pending.set()
+
+    def stop(self) -> None:
+        self.done = True
+        self.pending.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except sqlite3.Error:
+            return
+        try:
+            while True:
+                self.pending.wait()
+                self.pending.clear()
+                if self.done:
+                    break
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    pass  # nothing lost: the writer's last checkpoint copies these pages
+        finally:
+            conn.close()
 
 
 _switching = threading.Lock()
@@ -346,9 +397,12 @@ def _many_rows(sql: str, count: int) -> str:
     return head + "VALUES " + ",".join([values + ")"] * count) + tail
 
 
-def _execute_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    """``conn.executemany(sql, rows)`` for a one-row INSERT of equal-width rows, in order, with
-    many rows per statement.
+def _execute_rows(
+    conn: sqlite3.Connection, sql: str, params: list[Any], start: int, count: int, width: int
+) -> None:
+    """``conn.executemany(sql, rows)`` for a one-row INSERT of ``width`` parameters, on the
+    ``count`` rows whose parameters follow one another in ``params`` from ``start``: in order,
+    with many rows per statement.
 
     sqlite3 releases the GIL while SQLite runs a statement and takes it back after: with
     ``executemany`` after every row, which costs a thread-switch interval each time another
@@ -356,18 +410,15 @@ def _execute_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]
     once and then runs without the GIL. Sizes are the largest allowed, then powers of two, so
     few statements are prepared (and they stay in sqlite3's statement cache).
     """
-    if not rows:
-        return
-    width = len(rows[0])
     limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     per = max(1, min(_MAX_ROWS_PER_STATEMENT, limit // width))
-    flat = chain.from_iterable
-    start, total = 0, len(rows)
-    while start < total:
-        left = total - start
-        count = per if left >= per else 1 << (left.bit_length() - 1)
-        conn.execute(_many_rows(sql, count), list(flat(rows[start : start + count])))
-        start += count
+    done = 0
+    while done < count:
+        left = count - done
+        rows = per if left >= per else 1 << (left.bit_length() - 1)
+        at = start + done * width
+        conn.execute(_many_rows(sql, rows), params[at : at + rows * width])
+        done += rows
 
 
 class _BulkWrite:
@@ -424,21 +475,28 @@ def ingest(
     resolver = _Resolver(conn)
     writer: _BatchWriter | _ThreadedWriter | None = None
     stamp = now()
-    # Each finding becomes its row (all but the organization) as it arrives, so a batch holds
-    # tuples of plain values rather than findings and their evidence dicts (a batch of those
-    # is what the garbage collector would otherwise walk again and again).
-    rows: list[tuple[Any, ...]] = []  # _COLUMNS but org_id (and the dates when both are None)
-    hints: dict[int, str] = {}  # position in ``rows`` -> Finding.org_hint
-    late: dict[int, dict[str, Any]] = {}  # position -> evidence, encoded if the finding is stored
+    # Each finding becomes its INSERT row's parameters as it arrives, appended to one flat list
+    # (what the statements bind, in slices): a batch holds plain values rather than findings
+    # and their evidence dicts, and the writer's thread builds nothing per row (the Python it
+    # runs holds the GIL the reader needs).
+    params: list[Any] = []
+    runs: list[tuple[int, int]] = []  # (width, rows) of the finished runs of equal-width rows
+    run_width = 0  # width of the rows in the current run
+    run_start = 0  # where it starts in ``params``
+    count = 0  # findings in the batch
+    skipped = 0  # ... of them not stored (no usable domain or organization)
 
     # A second connection in a thread of its own writes, if the database is a file and the
     # caller is not inside a transaction (its writes would hold the lock the writer needs).
     threadable = _database_file(conn) if not conn.in_transaction else None
-    handoff = min(MIN_HANDOFF, BATCH) if threadable else BATCH  # rows that make a batch
+    handoff = min(MIN_HANDOFF, BATCH) if threadable else BATCH  # findings that make a batch
 
     def flush(more: bool) -> None:
-        nonlocal writer, rows, hints, late, handoff
-        batch = _Batch(rows, resolver.refs([row[2] for row in rows], hints), late)
+        nonlocal writer, params, runs, run_start, count, skipped, handoff
+        if len(params) > run_start:
+            runs.append((run_width, (len(params) - run_start) // run_width))
+        batch = _Batch(params, runs, resolver.new_bases, skipped, count)
+        resolver.new_bases = []
         if writer is None:
             if more and threadable:
                 writer = _ThreadedWriter(threadable, stats, before, last_id)
@@ -451,10 +509,13 @@ def ingest(
             if more:
                 bulk.start()  # settings for many batches
             writer.write(batch)
-        progress.advance(len(rows))
-        rows, hints, late = [], {}, {}
+        progress.advance(count)
+        params, runs, run_start, count, skipped = [], [], 0, 0, 0
 
     bulk = _BulkWrite(conn)
+    known = resolver.domains
+    resolve = resolver.resolve
+    add = params.__iadd__
     last_evidence: object = None
     evidence_json: str | None = None
     failed = True
@@ -462,47 +523,59 @@ def ingest(
         for finding in findings:
             if cancel is not None:
                 cancel.check()
+            count += 1
             domain = finding.domain
+            ref: int | str | None = None
             if finding.org_hint:
-                hints[len(rows)] = finding.org_hint
-            evidence = finding.evidence
-            if not domain:  # stored only if its hint names an organization: encoded then
-                late[len(rows)] = evidence
-            elif evidence is not last_evidence:  # a record's findings share one evidence dict
-                # A source may hand over evidence carrying its JSON already (JsonEvidence).
-                evidence_json = (
-                    _evidence_json(evidence)
-                    if evidence.__class__ is dict
-                    else getattr(evidence, "json", None) or _evidence_json(evidence)
-                )
-                last_evidence = evidence
-            first_seen = finding.first_seen
-            last_seen = finding.last_seen or first_seen
-            confidence = finding.confidence
-            if confidence.__class__ is not float:
-                confidence = float(confidence)
-            head = (
-                finding.source,
-                finding.key or finding_key(finding),
-                domain,
-                finding.identifier,
-                finding.location,
-                evidence_json if domain else None,
-            )
-            if first_seen is None and last_seen is None:  # written with NULL in the statement
-                rows.append(head + (confidence, stamp))
+                ref = resolver.by_slug(finding.org_hint)
+            if ref is None and domain:
+                ref = known.get(domain) or resolve(domain)
+            if ref is None:
+                skipped += 1
             else:
-                rows.append(head + (first_seen, last_seen, confidence, stamp))
-            count = len(rows)
+                evidence = finding.evidence
+                if evidence is not last_evidence:  # a record's findings share one evidence dict
+                    # A source may hand over evidence carrying its JSON already (JsonEvidence).
+                    evidence_json = (
+                        _evidence_json(evidence)
+                        if evidence.__class__ is dict
+                        else getattr(evidence, "json", None) or _evidence_json(evidence)
+                    )
+                    last_evidence = evidence
+                first_seen = finding.first_seen
+                last_seen = finding.last_seen or first_seen
+                confidence = finding.confidence
+                if confidence.__class__ is not float:
+                    confidence = float(confidence)
+                key = finding.key or finding_key(finding)
+                if first_seen is None and last_seen is None:  # written with NULL in the statement
+                    width = 9
+                    row: tuple[Any, ...] = (
+                        finding.source, key, domain, finding.identifier, finding.location,
+                        evidence_json, confidence, stamp, ref,
+                    )  # fmt: skip
+                else:
+                    width = 11
+                    row = (
+                        finding.source, key, domain, finding.identifier, finding.location,
+                        evidence_json, first_seen, last_seen, confidence, stamp, ref,
+                    )  # fmt: skip
+                if width != run_width:
+                    size = len(params)
+                    if size > run_start:
+                        runs.append((run_width, (size - run_start) // run_width))
+                    run_width, run_start = width, size
+                add(row)
             if count >= handoff or (
-                # every 256 rows: an idle threaded writer takes what there is
+                # every 256 findings: an idle threaded writer takes what there is
                 not count & 255
                 and count >= MIN_HANDOFF
                 and writer.__class__ is _ThreadedWriter
                 and writer.idle  # type: ignore[union-attr]
             ):
                 flush(more=True)
-        if rows:
+                add = params.__iadd__
+        if count:
             flush(more=False)
         failed = False
     finally:

@@ -178,3 +178,31 @@ def test_inside_a_transaction_ingest_writes_on_the_callers_connection(
         stats = inv.ingest(conn, _findings(1500))
     assert stats.findings == 1500
     assert conn.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == stats.new_findings
+
+
+def test_checkpoints_run_beside_the_writer_and_end_with_it(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inv, "BATCH", 500)
+    monkeypatch.setattr(inv, "MIN_HANDOFF", 500)
+    checkpoints: list[str] = []
+    original = inv._Checkpointer._run
+
+    def spy(self: inv._Checkpointer) -> None:
+        checkpoints.append(threading.current_thread().name)
+        original(self)
+
+    wakes: list[str] = []
+    original_wake = inv._Checkpointer.wake
+
+    def wake(self: inv._Checkpointer) -> None:
+        wakes.append(threading.current_thread().name)
+        original_wake(self)
+
+    monkeypatch.setattr(inv._Checkpointer, "_run", spy)
+    monkeypatch.setattr(inv._Checkpointer, "wake", wake)
+    stats = inv.ingest(conn, _findings(4000))
+    assert checkpoints == ["exposure-ingest-checkpoint"]
+    assert len(wakes) >= 7 and set(wakes) == {"exposure-ingest-writer"}  # after each batch
+    assert not any(t.name.startswith("exposure-ingest") for t in threading.enumerate())
+    assert conn.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == stats.new_findings > 0
