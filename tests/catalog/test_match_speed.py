@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 from publicsuffixlist import PublicSuffixList
@@ -113,3 +114,33 @@ def test_domain_of_host_gives_the_original_answers_for_odd_hosts(psl: PublicSuff
         match._parent_suffix.cache_clear()
         wrong = [(h, match.domain_of_host(h), _original_domain_of_host(psl, h)) for h in ordering]
         assert [w for w in wrong if w[1] != w[2]] == []
+
+
+def _reference_entries(text: str) -> set[str]:
+    """publicsuffixlist's reading of a list, line by line."""
+    entries = {line.lower().split(" ")[0].rstrip() for line in text.splitlines() if not line.startswith("//")}
+    return {entry for entry in entries if entry and not entry.startswith("//")}
+
+
+def test_the_list_is_read_as_publicsuffixlist_reads_it_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (
+        "// ===BEGIN ICANN DOMAINS===\r\n\r\nCOM\r\nco.UK  // a comment after a space\r\n"
+        "*.kawasaki.jp\n!city.kawasaki.jp\n  indented.example\n\n// *.commented.out\n"
+        "tab\there\nsuffix.with.trailing.tab\t\n*.ck\n!www.ck\n公司.cn\n!例.公司.cn\nlast.entry"
+    )
+    path = tmp_path / "list.dat"
+    path.write_text(text, encoding="utf-8", newline="")
+    monkeypatch.setattr(match, "_psl_file", lambda: str(path))
+    parsed = match._read_list(idna=False)
+    assert parsed is not None
+    assert parsed[0] == _reference_entries(text)
+    assert parsed[1] == 4  # suffix.with.trailing.tab: four labels
+    rules = match._rules_from(parsed[0])
+    assert rules["kawasaki.jp"] == match._WILDCARD and rules["city.kawasaki.jp"] == match._EXCEPTION
+    assert rules["com"] == rules["co.uk"] == match._EXACT
+    with_idna = match._read_list(idna=True)
+    assert (
+        with_idna is not None and "xn--55qx5d.cn" in with_idna[0] and "!xn--fsq.xn--55qx5d.cn" in with_idna[0]
+    )
