@@ -31,11 +31,15 @@ from exposure.store.db import now, transaction
 #: Findings per transaction. Each commit writes every page it changed to the WAL, and the
 #: finding indexes' pages change in every batch: 10,000 rather than 5,000 writes a third less
 #: WAL for a large import (less to sync at the checkpoint), holding the write lock ~0.3 s.
-BATCH = 10_000
+#: A multiple of _MAX_ROWS_PER_STATEMENT, as is MIN_HANDOFF: batches of whole statements.
+BATCH = 10_240
 #: With the threaded writer (:class:`_ThreadedWriter`), a batch of at least this many findings
 #: is handed over as soon as the writer is idle, so that it starts early and the last batch,
 #: written after the reading ends, is short.
-MIN_HANDOFF = 2_500
+MIN_HANDOFF = 2_048
+#: With so many findings read, the threaded writer starts (opens its connection and prepares
+#: its statement) while the rest of the first batch is read.
+WRITER_START = 1_024
 #: The interpreter's thread-switch interval (seconds) while a threaded writer runs. sqlite3
 #: takes the GIL back after each statement; with the default (5 ms) the writer would wait that
 #: long each time for the reader, which runs Python without pause.
@@ -131,10 +135,6 @@ class _Resolver:
         return ref
 
 
-#: Parameters per ``IN (...)`` look-up (below SQLite's oldest variable limit, 999).
-_IN_CHUNK = 500
-
-
 @dataclass
 class _Batch:
     """Findings to store, as the flat parameter list of their INSERT rows (in order)."""
@@ -202,8 +202,9 @@ class _BatchWriter:
             conn, _PLACEHOLDER, list(chain.from_iterable(zip(slugs, bases, strict=True))), 0, len(bases), 2
         )
         by_slug: dict[str, int] = {}
-        for start in range(0, len(slugs), _IN_CHUNK):
-            chunk = slugs[start : start + _IN_CHUNK]
+        per = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        for start in range(0, len(slugs), per):
+            chunk = slugs[start : start + per]
             marks = ",".join("?" * len(chunk))
             # One row back (one step), not one per organization: see _execute_rows.
             (pairs,) = conn.execute(
@@ -231,9 +232,10 @@ class _ThreadedWriter:
     after an error are dropped.
     """
 
-    def __init__(self, path: str, stats: IngestStats, before: set[int], last_id: int) -> None:
+    def __init__(self, path: str, stats: IngestStats, before: set[int], last_id: int, width: int = 0) -> None:
         self.path = path
         self.args = (stats, before, last_id)
+        self.width = width  #: of the rows expected (their statement is prepared first)
         self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.idle = False  #: waiting for a batch
@@ -249,6 +251,8 @@ class _ThreadedWriter:
             conn = _bulk_connection(self.path)
             writer = _BatchWriter(conn, *self.args)
             checkpointer = _Checkpointer(self.path)
+            if self.width in _UPSERT_BY_WIDTH:
+                _prepare(conn, _UPSERT_BY_WIDTH[self.width], self.width)
         except BaseException as exc:  # reported to the caller
             self.error = exc
         try:
@@ -291,6 +295,19 @@ class _ThreadedWriter:
         _fast_switching(False)
         if raise_error and self.error is not None:
             raise self.error
+
+
+def _prepare(conn: sqlite3.Connection, sql: str, width: int) -> None:
+    """Compile the full-size statement of _execute_rows into sqlite3's statement cache without
+    running it (about 20 ms for 2,048 rows), while the caller still reads the first batch.
+
+    sqlite3 prepares (and caches) a statement before it binds the parameters; with none given
+    it then refuses to run it. Where it would not cache, the first batch prepares it instead.
+    """
+    try:
+        conn.execute(_many_rows(sql, _rows_per_statement(conn, width)), ())
+    except sqlite3.ProgrammingError:  # the parameters: nothing was run
+        pass
 
 
 def _bulk_connection(path: str) -> sqlite3.Connection:
@@ -397,6 +414,11 @@ def _many_rows(sql: str, count: int) -> str:
     return head + "VALUES " + ",".join([values + ")"] * count) + tail
 
 
+def _rows_per_statement(conn: sqlite3.Connection, width: int) -> int:
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(_MAX_ROWS_PER_STATEMENT, limit // width))
+
+
 def _execute_rows(
     conn: sqlite3.Connection, sql: str, params: list[Any], start: int, count: int, width: int
 ) -> None:
@@ -405,13 +427,13 @@ def _execute_rows(
     with many rows per statement.
 
     sqlite3 releases the GIL while SQLite runs a statement and takes it back after: with
-    ``executemany`` after every row, which costs a thread-switch interval each time another
-    thread runs Python (the ingest's reader does). A statement per ~2,000 rows binds them at
-    once and then runs without the GIL. Sizes are the largest allowed, then powers of two, so
-    few statements are prepared (and they stay in sqlite3's statement cache).
+    ``executemany`` after every row, and each time another thread that runs Python (the
+    ingest's reader) waits for it. A statement of _MAX_ROWS_PER_STATEMENT rows binds them at
+    once and then runs without the GIL. The rows left over go in statements of powers of two:
+    preparing a statement costs about 8 us per row, so only a few sizes are made (sqlite3
+    keeps them in its statement cache), and ingest hands over batches of whole statements.
     """
-    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    per = max(1, min(_MAX_ROWS_PER_STATEMENT, limit // width))
+    per = _rows_per_statement(conn, width)
     done = 0
     while done < count:
         left = count - done
@@ -499,11 +521,11 @@ def ingest(
         resolver.new_bases = []
         if writer is None:
             if more and threadable:
-                writer = _ThreadedWriter(threadable, stats, before, last_id)
-                handoff = BATCH
+                writer = _ThreadedWriter(threadable, stats, before, last_id, run_width)
             else:
                 writer = _BatchWriter(conn, stats, before, last_id)
         if isinstance(writer, _ThreadedWriter):
+            handoff = BATCH
             writer.put(batch)
         else:
             if more:
@@ -566,9 +588,12 @@ def ingest(
                         runs.append((run_width, (size - run_start) // run_width))
                     run_width, run_start = width, size
                 add(row)
+            if count == WRITER_START and threadable and writer is None:
+                writer = _ThreadedWriter(threadable, stats, before, last_id, run_width)
             if count >= handoff or (
-                # every 256 findings: an idle threaded writer takes what there is
-                not count & 255
+                # every statement's worth of findings: an idle threaded writer takes what
+                # there is (batches of whole statements: see _execute_rows)
+                not count % _MAX_ROWS_PER_STATEMENT
                 and count >= MIN_HANDOFF
                 and writer.__class__ is _ThreadedWriter
                 and writer.idle  # type: ignore[union-attr]

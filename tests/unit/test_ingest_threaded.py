@@ -206,3 +206,35 @@ def test_checkpoints_run_beside_the_writer_and_end_with_it(
     assert len(wakes) >= 7 and set(wakes) == {"exposure-ingest-writer"}  # after each batch
     assert not any(t.name.startswith("exposure-ingest") for t in threading.enumerate())
     assert conn.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == stats.new_findings > 0
+
+
+def test_the_writer_starts_before_the_first_batch_and_prepares_its_statement(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = 0
+    started_at: list[tuple[int, int]] = []
+    original = inv._ThreadedWriter.__init__
+
+    def spy(self: inv._ThreadedWriter, *args: object) -> None:
+        started_at.append((read, int(args[-1])))  # type: ignore[call-overload]
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inv._ThreadedWriter, "__init__", spy)
+    undated = [f for f in _findings(5000) if f.first_seen is None and f.last_seen is None]
+
+    def stream():  # type: ignore[no-untyped-def]
+        nonlocal read
+        for finding in undated:
+            read += 1
+            yield finding
+
+    stats = inv.ingest(conn, stream())
+    assert started_at == [(inv.WRITER_START, 9)]  # before the first batch (MIN_HANDOFF) is full
+    assert stats.findings == len(undated)
+
+
+def test_preparing_a_statement_runs_nothing(conn: sqlite3.Connection) -> None:
+    inv._prepare(conn, inv._UPSERT_BY_WIDTH[9], 9)
+    inv._prepare(conn, inv._UPSERT_BY_WIDTH[11], 11)
+    assert conn.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == 0
+    assert not conn.in_transaction
