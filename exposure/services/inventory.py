@@ -15,7 +15,7 @@ import queue
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -139,8 +139,9 @@ class _Resolver:
 class _Batch:
     """Findings to store, as the flat parameter list of their INSERT rows (in order)."""
 
-    params: list[Any]  #: row after row: _COLUMNS (the dates left out of an undated row)
-    runs: list[tuple[int, int]]  #: (row width, row count) of consecutive rows, in order
+    params: list[Any]  #: row after row: each finding's own parameters (see _ROW_SHAPES)
+    #: (row width, row count, parameters the rows share) of consecutive rows, in order
+    runs: list[tuple[int, int, list[Any]]]
     new_bases: list[str]  #: placeholder organizations to make first (base domains), in order
     skipped: int  #: findings without a usable domain or organization (not in ``params``)
     count: int  #: findings handed in
@@ -172,13 +173,13 @@ class _BatchWriter:
             get = self.placeholders.get
             touched: set[int] = set()
             start = 0
-            for width, count in batch.runs:
+            for width, count, shared in batch.runs:
                 end = start + width * count
                 # The organization is each row's last parameter: ids for the base domains.
                 orgs = [get(ref, ref) for ref in params[start + width - 1 : end : width]]
                 params[start + width - 1 : end : width] = orgs
                 touched.update(orgs)
-                _execute_rows(conn, _UPSERT_BY_WIDTH[width], params, start, count, width)
+                _execute_upserts(conn, width, shared, params, start, count)
                 start = end
             stats.skipped += batch.skipped
             stats.organizations |= touched
@@ -251,8 +252,8 @@ class _ThreadedWriter:
             conn = _bulk_connection(self.path)
             writer = _BatchWriter(conn, *self.args)
             checkpointer = _Checkpointer(self.path)
-            if self.width in _UPSERT_BY_WIDTH:
-                _prepare(conn, _UPSERT_BY_WIDTH[self.width], self.width)
+            if self.width in _ROW_SHAPES:
+                _prepare(conn, self.width)
         except BaseException as exc:  # reported to the caller
             self.error = exc
         try:
@@ -297,15 +298,16 @@ class _ThreadedWriter:
             raise self.error
 
 
-def _prepare(conn: sqlite3.Connection, sql: str, width: int) -> None:
-    """Compile the full-size statement of _execute_rows into sqlite3's statement cache without
-    running it (about 20 ms for 2,048 rows), while the caller still reads the first batch.
+def _prepare(conn: sqlite3.Connection, width: int) -> None:
+    """Compile the full-size statement of _execute_upserts into sqlite3's statement cache
+    without running it (about 20 ms for 2,048 rows), while the caller still reads the first
+    batch.
 
     sqlite3 prepares (and caches) a statement before it binds the parameters; with none given
     it then refuses to run it. Where it would not cache, the first batch prepares it instead.
     """
     try:
-        conn.execute(_many_rows(sql, _rows_per_statement(conn, width)), ())
+        conn.execute(_upsert_rows(width, _rows_per_statement(conn, width)), ())
     except sqlite3.ProgrammingError:  # the parameters: nothing was run
         pass
 
@@ -399,6 +401,8 @@ def _database_file(conn: sqlite3.Connection) -> str | None:
 
 #: Most rows per INSERT statement (SQLite's variable limit may allow fewer).
 _MAX_ROWS_PER_STATEMENT = 2048
+#: Parameters an upsert's rows share (see _ROW_SHAPES).
+_SHARED = 3
 _PLACEHOLDER = (
     "INSERT INTO organization (slug, name, category, source) VALUES (?, ?, 'unknown', 'finding') "
     "ON CONFLICT(slug) DO NOTHING"
@@ -414,8 +418,8 @@ def _many_rows(sql: str, count: int) -> str:
     return head + "VALUES " + ",".join([values + ")"] * count) + tail
 
 
-def _rows_per_statement(conn: sqlite3.Connection, width: int) -> int:
-    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+def _rows_per_statement(conn: sqlite3.Connection, width: int, shared: int = _SHARED) -> int:
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - shared
     return max(1, min(_MAX_ROWS_PER_STATEMENT, limit // width))
 
 
@@ -433,13 +437,30 @@ def _execute_rows(
     preparing a statement costs about 8 us per row, so only a few sizes are made (sqlite3
     keeps them in its statement cache), and ingest hands over batches of whole statements.
     """
+    per = _rows_per_statement(conn, width, 0)
+    for at, rows in _statements(start, count, width, per):
+        conn.execute(_many_rows(sql, rows), params[at : at + rows * width])
+
+
+def _execute_upserts(
+    conn: sqlite3.Connection, width: int, shared: list[Any], params: list[Any], start: int, count: int
+) -> None:
+    """Upsert the ``count`` findings whose parameters follow one another in ``params`` from
+    ``start`` (``width`` each), with the parameters they share (see _ROW_SHAPES): as
+    _execute_rows, with the shared ones bound once per statement."""
     per = _rows_per_statement(conn, width)
+    for at, rows in _statements(start, count, width, per):
+        conn.execute(_upsert_rows(width, rows), shared + params[at : at + rows * width])
+
+
+def _statements(start: int, count: int, width: int, per: int) -> Iterator[tuple[int, int]]:
+    """(first parameter, rows) of each statement for ``count`` rows: ``per`` rows, then the
+    rows left over in powers of two."""
     done = 0
     while done < count:
         left = count - done
         rows = per if left >= per else 1 << (left.bit_length() - 1)
-        at = start + done * width
-        conn.execute(_many_rows(sql, rows), params[at : at + rows * width])
+        yield start + done * width, rows
         done += rows
 
 
@@ -502,9 +523,11 @@ def ingest(
     # and their evidence dicts, and the writer's thread builds nothing per row (the Python it
     # runs holds the GIL the reader needs).
     params: list[Any] = []
-    runs: list[tuple[int, int]] = []  # (width, rows) of the finished runs of equal-width rows
+    runs: list[tuple[int, int, list[Any]]] = []  # finished runs of rows: see _Batch.runs
     run_width = 0  # width of the rows in the current run
     run_start = 0  # where it starts in ``params``
+    run_source: str | None = None  # the parameters its rows share (see _ROW_SHAPES)
+    run_location: str | None = None
     count = 0  # findings in the batch
     skipped = 0  # ... of them not stored (no usable domain or organization)
 
@@ -516,7 +539,9 @@ def ingest(
     def flush(more: bool) -> None:
         nonlocal writer, params, runs, run_start, count, skipped, handoff
         if len(params) > run_start:
-            runs.append((run_width, (len(params) - run_start) // run_width))
+            runs.append(
+                (run_width, (len(params) - run_start) // run_width, [run_source, run_location, stamp])
+            )
         batch = _Batch(params, runs, resolver.new_bases, skipped, count)
         resolver.new_bases = []
         if writer is None:
@@ -571,22 +596,23 @@ def ingest(
                     confidence = float(confidence)
                 key = finding.key or finding_key(finding)
                 if first_seen is None and last_seen is None:  # written with NULL in the statement
-                    width = 9
+                    width = 6
                     row: tuple[Any, ...] = (
-                        finding.source, key, domain, finding.identifier, finding.location,
-                        evidence_json, confidence, stamp, ref,
+                        key, domain, finding.identifier, evidence_json, confidence, ref,
                     )  # fmt: skip
                 else:
-                    width = 11
+                    width = 8
                     row = (
-                        finding.source, key, domain, finding.identifier, finding.location,
-                        evidence_json, first_seen, last_seen, confidence, stamp, ref,
+                        key, domain, finding.identifier, evidence_json, first_seen, last_seen,
+                        confidence, ref,
                     )  # fmt: skip
-                if width != run_width:
+                source, location = finding.source, finding.location
+                if width != run_width or source != run_source or location != run_location:
                     size = len(params)
                     if size > run_start:
-                        runs.append((run_width, (size - run_start) // run_width))
-                    run_width, run_start = width, size
+                        shared = [run_source, run_location, stamp]
+                        runs.append((run_width, (size - run_start) // run_width, shared))
+                    run_width, run_start, run_source, run_location = width, size, source, location
                 add(row)
             if count == WRITER_START and threadable and writer is None:
                 writer = _ThreadedWriter(threadable, stats, before, last_id, run_width)
@@ -610,11 +636,10 @@ def ingest(
     return stats
 
 
-#: The finding columns ingest writes, in the order of its rows.
-_COLUMNS = "source, key, domain, identifier, location, evidence, first_seen, last_seen, confidence, created_at, org_id"
-_UPSERT = f"""
-INSERT INTO finding ({_COLUMNS})
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+#: The finding columns ingest writes, in the order of its statement's rows: first the three
+#: the rows of a statement share, then each finding's own (see _ROW_SHAPES).
+_COLUMNS = "source, location, created_at, key, domain, identifier, evidence, first_seen, last_seen, confidence, org_id"
+_UPSERT_TAIL = """
 ON CONFLICT(source, key) DO UPDATE SET
     first_seen = CASE WHEN excluded.first_seen IS NOT NULL
         AND (first_seen IS NULL OR excluded.first_seen < first_seen)
@@ -624,15 +649,26 @@ ON CONFLICT(source, key) DO UPDATE SET
         THEN excluded.last_seen ELSE last_seen END,
     evidence = excluded.evidence,
     confidence = MAX(confidence, excluded.confidence)
-RETURNING id
 """
-_UPSERT_MANY = _UPSERT.rsplit("RETURNING", 1)[0]  # executemany: one call per batch
-# A finding without dates (most logins) binds two parameters fewer: the NULLs are in the text.
-_UPSERT_UNDATED = _UPSERT_MANY.replace(
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)"
-)
-#: The statement for a row of ingest's, by its length.
-_UPSERT_BY_WIDTH = {11: _UPSERT_MANY, 9: _UPSERT_UNDATED}
+#: A row of the upsert by the number of the finding's own parameters: key, domain, identifier,
+#: evidence[, first_seen, last_seen], confidence and the organization, last. ?1 (source), ?2
+#: (location) and ?3 (created_at) belong to the statement, shared by its rows: a file's
+#: findings bind them once, not once each. They come first in the first row, so each plain
+#: ``?`` after them takes the next number (SQLite numbers it one past the highest so far;
+#: numbering every parameter ``?NNN`` would make preparing the statement quadratic). A
+#: finding without dates (most logins) has NULLs in the text.
+_ROW_SHAPES = {
+    6: "(?1, ?2, ?3, ?, ?, ?, ?, NULL, NULL, ?, ?)",
+    8: "(?1, ?2, ?3, ?, ?, ?, ?, ?, ?, ?, ?)",
+}
+
+
+@lru_cache(maxsize=64)
+def _upsert_rows(width: int, count: int) -> str:
+    """The upsert of ``count`` findings of ``width`` parameters each (see _ROW_SHAPES)."""
+    rows = ",".join([_ROW_SHAPES[width]] * count)
+    return f"INSERT INTO finding ({_COLUMNS}) VALUES {rows}{_UPSERT_TAIL}"
+
 
 # None binds as NULL with or without this. Without it, sqlite3 looks for an adapter for each
 # None parameter by asking its protocol type for ``__adapt__``, which raises (and formats) an

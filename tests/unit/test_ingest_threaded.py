@@ -20,8 +20,8 @@ from exposure.store.db import transaction
 
 def _findings(count: int, seed: int = 5) -> list[Finding]:
     """A mix: catalog domains, unknown ones (placeholders, repeated across batches), dated and
-    undated rows, duplicates of earlier keys, hints naming an organization without a domain,
-    and findings with nothing to match."""
+    undated rows, two sources and locations, duplicates of earlier keys, hints naming an
+    organization without a domain, and findings with nothing to match."""
     rng = random.Random(seed)
     out = []
     for i in range(count):
@@ -36,10 +36,10 @@ def _findings(count: int, seed: int = 5) -> list[Finding]:
         dated = i % 3 == 0
         out.append(
             Finding(
-                source="test",
+                source="test" if i % 17 else "other",  # runs of rows sharing source and location
                 domain=domain,
                 identifier=f"user{i % 7}@example.com",
-                location="/tmp/x.csv",
+                location="/tmp/x.csv" if i % 13 else ("/tmp/y.csv" if i % 2 else None),
                 evidence={"title": f"item {i % 50}", "row": i % 50},
                 first_seen=f"2021-01-0{1 + i % 9}" if dated else None,
                 last_seen=f"2023-05-0{1 + i % 9}" if dated else None,
@@ -229,12 +229,36 @@ def test_the_writer_starts_before_the_first_batch_and_prepares_its_statement(
             yield finding
 
     stats = inv.ingest(conn, stream())
-    assert started_at == [(inv.WRITER_START, 9)]  # before the first batch (MIN_HANDOFF) is full
+    assert started_at == [(inv.WRITER_START, 6)]  # before the first batch (MIN_HANDOFF) is full
     assert stats.findings == len(undated)
 
 
 def test_preparing_a_statement_runs_nothing(conn: sqlite3.Connection) -> None:
-    inv._prepare(conn, inv._UPSERT_BY_WIDTH[9], 9)
-    inv._prepare(conn, inv._UPSERT_BY_WIDTH[11], 11)
+    inv._prepare(conn, 6)
+    inv._prepare(conn, 8)
     assert conn.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == 0
     assert not conn.in_transaction
+
+
+def test_each_value_lands_in_its_column(conn: sqlite3.Connection) -> None:
+    dated = Finding(
+        source="src-a", domain="shop-one.example", identifier="me@example.com", location="/a.csv",
+        evidence={"title": "One"}, first_seen="2020-01-02", last_seen="2021-03-04", confidence=0.7,
+        key="k1",
+    )  # fmt: skip
+    undated = Finding(
+        source="src-b", domain="shop-two.example", identifier=None, location=None,
+        evidence={"title": "Two"}, confidence=0.6, key="k2",
+    )  # fmt: skip
+    inv.ingest(conn, [dated, undated])
+    rows = conn.execute(
+        "SELECT f.source, f.key, f.domain, f.identifier, f.location, f.evidence, f.first_seen, "
+        "f.last_seen, f.confidence, f.created_at IS NOT NULL, o.slug FROM finding f "
+        "JOIN organization o ON o.id = f.org_id ORDER BY f.id"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("src-a", "k1", "shop-one.example", "me@example.com", "/a.csv", '{"title": "One"}',
+         "2020-01-02", "2021-03-04", 0.7, 1, "domain:shop-one.example"),
+        ("src-b", "k2", "shop-two.example", None, None, '{"title": "Two"}', None, None, 0.6, 1,
+         "domain:shop-two.example"),
+    ]  # fmt: skip
