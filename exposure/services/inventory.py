@@ -160,10 +160,13 @@ class _BatchWriter:
         self.stats = stats
         self.before = before
         self.last_id = last_id
-        self.catalog_ids = {
-            row[0] for row in conn.execute("SELECT id FROM organization WHERE source != 'finding'")
-        }
+        # One row back: each row fetched is a round trip through the GIL (see _execute_rows).
+        (ids,) = conn.execute(
+            "SELECT group_concat(id) FROM organization WHERE source != 'finding'"
+        ).fetchone()
+        self.catalog_ids = {int(i) for i in ids.split(",")} if ids else set()
         self.placeholders: dict[str, int] = {}  # base domain -> organization id
+        self.json_each = _has_json_each(conn)
 
     def write(self, batch: _Batch) -> None:
         conn, stats, params = self.conn, self.stats, batch.params
@@ -199,24 +202,38 @@ class _BatchWriter:
         """Placeholder organizations (and their domain) for these base domains."""
         conn = self.conn
         slugs = [f"domain:{base}" for base in bases]
-        _execute_rows(
-            conn, _PLACEHOLDER, list(chain.from_iterable(zip(slugs, bases, strict=True))), 0, len(bases), 2
-        )
-        by_slug: dict[str, int] = {}
-        per = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        for start in range(0, len(slugs), per):
-            chunk = slugs[start : start + per]
-            marks = ",".join("?" * len(chunk))
-            # One row back (one step), not one per organization: see _execute_rows.
-            (pairs,) = conn.execute(
-                "SELECT group_concat(slug || char(31) || id, char(30)) FROM organization "
-                f"WHERE slug IN ({marks})",
-                chunk,
-            ).fetchone()
-            by_slug.update(pair.split("\x1f") for pair in pairs.split("\x1e"))  # type: ignore[misc]
+        (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM organization").fetchone()
+        if self.json_each:
+            # One statement, whatever their number (each statement is a round trip through the
+            # GIL, and each new size of a many-row statement is prepared anew).
+            conn.execute(_PLACEHOLDERS_JSON, (json.dumps(bases),))
+        else:
+            _execute_rows(
+                conn,
+                _PLACEHOLDER,
+                list(chain.from_iterable(zip(slugs, bases, strict=True))),
+                0,
+                len(bases),
+                2,
+            )
+        # The organizations just made (this writer holds the lock: all above ``top``), in one
+        # row rather than one row each (see _execute_rows); a slug that was there already (no
+        # new row) is looked up by itself.
+        (pairs,) = conn.execute(
+            "SELECT group_concat(slug || char(31) || id, char(30)) FROM organization WHERE id > ?",
+            (top,),
+        ).fetchone()
+        by_slug = dict(pair.split("\x1f") for pair in pairs.split("\x1e")) if pairs else {}
+        for slug in slugs:
+            if slug not in by_slug:
+                row = conn.execute("SELECT id FROM organization WHERE slug = ?", (slug,)).fetchone()
+                by_slug[slug] = row[0]
         created = {base: int(by_slug[slug]) for slug, base in zip(slugs, bases, strict=True)}
-        pairs_flat = list(chain.from_iterable(created.items()))
-        _execute_rows(conn, _PLACEHOLDER_DOMAIN, pairs_flat, 0, len(created), 2)
+        if self.json_each:
+            conn.execute(_PLACEHOLDER_DOMAINS_JSON, (json.dumps(list(created.items())),))
+        else:
+            pairs_flat = list(chain.from_iterable(created.items()))
+            _execute_rows(conn, _PLACEHOLDER_DOMAIN, pairs_flat, 0, len(created), 2)
         self.placeholders.update(created)
 
 
@@ -408,6 +425,26 @@ _PLACEHOLDER = (
     "ON CONFLICT(slug) DO NOTHING"
 )
 _PLACEHOLDER_DOMAIN = "INSERT OR IGNORE INTO org_domain (domain, org_id) VALUES (?, ?)"
+# The same for a JSON array of base domains, and one of [domain, organization id] pairs.
+_PLACEHOLDERS_JSON = (
+    "INSERT INTO organization (slug, name, category, source) "
+    "SELECT 'domain:' || value, value, 'unknown', 'finding' FROM json_each(?) ORDER BY key "
+    "ON CONFLICT(slug) DO NOTHING"
+)
+_PLACEHOLDER_DOMAINS_JSON = (
+    "INSERT OR IGNORE INTO org_domain (domain, org_id) "
+    "SELECT value ->> 0, value ->> 1 FROM json_each(?) ORDER BY key"
+)
+
+
+def _has_json_each(conn: sqlite3.Connection) -> bool:
+    """Whether this SQLite has JSON functions (built in since 3.38, an option before) and the
+    ``->>`` operator (3.38)."""
+    try:
+        conn.execute("SELECT value ->> 0 FROM json_each('[[1]]')").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=64)

@@ -262,3 +262,38 @@ def test_each_value_lands_in_its_column(conn: sqlite3.Connection) -> None:
         ("src-b", "k2", "shop-two.example", None, None, '{"title": "Two"}', None, None, 0.6, 1,
          "domain:shop-two.example"),
     ]  # fmt: skip
+
+
+def test_a_placeholder_slug_that_exists_already_is_reused(conn: sqlite3.Connection) -> None:
+    with transaction(conn):  # an organization with the placeholder's slug but not its domain
+        conn.execute(
+            "INSERT INTO organization (slug, name, source) VALUES ('domain:kept.example', 'Kept', 'manual')"
+        )
+    (kept,) = conn.execute("SELECT id FROM organization WHERE slug = 'domain:kept.example'").fetchone()
+    findings = [
+        Finding(source="t", domain=d, identifier=None, location=None, evidence={}, key=d)
+        for d in ["new-one.example", "kept.example", "new-two.example"]
+    ]
+    inv.ingest(conn, findings)
+    rows = conn.execute(
+        "SELECT f.domain, o.slug, o.id = ? FROM finding f JOIN organization o ON o.id = f.org_id ORDER BY f.id",
+        (kept,),
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("new-one.example", "domain:new-one.example", 0),
+        ("kept.example", "domain:kept.example", 1),
+        ("new-two.example", "domain:new-two.example", 0),
+    ]
+
+
+def test_placeholders_are_the_same_without_sqlites_json_functions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inv, "BATCH", 700)
+    monkeypatch.setattr(inv, "MIN_HANDOFF", 256)
+    with_json = _run(tmp_path / "json", monkeypatch, threaded=False)
+    monkeypatch.setattr(inv, "BATCH", 700)
+    monkeypatch.setattr(inv, "MIN_HANDOFF", 256)
+    monkeypatch.setattr(inv, "_has_json_each", lambda conn: False)
+    without = _run(tmp_path / "plain", monkeypatch, threaded=False)
+    assert with_json == without and len(with_json[3]) > 300  # type: ignore[arg-type]
