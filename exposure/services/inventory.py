@@ -155,16 +155,18 @@ class _BatchWriter:
     base domains, and keeps the ingest's counts.
     """
 
-    def __init__(self, conn: sqlite3.Connection, stats: IngestStats, before: set[int], last_id: int) -> None:
+    def __init__(self, conn: sqlite3.Connection, stats: IngestStats, before: set[int]) -> None:
         self.conn = conn
         self.stats = stats
         self.before = before
-        self.last_id = last_id
         # One row back: each row fetched is a round trip through the GIL (see _execute_rows).
-        (ids,) = conn.execute(
-            "SELECT group_concat(id) FROM organization WHERE source != 'finding'"
+        ids, top = conn.execute(
+            "SELECT group_concat(CASE WHEN source != 'finding' THEN id END), COALESCE(MAX(id), 0) "
+            "FROM organization"
         ).fetchone()
         self.catalog_ids = {int(i) for i in ids.split(",")} if ids else set()
+        #: No organization made by this ingest has an id at or below this (others may).
+        self.top: int = top
         self.placeholders: dict[str, int] = {}  # base domain -> organization id
         self.json_each = _has_json_each(conn)
 
@@ -189,20 +191,12 @@ class _BatchWriter:
             stats.matched |= touched & self.catalog_ids
             stats.unknown |= touched - self.catalog_ids
             stats.new_organizations |= touched - self.before
-            # New rows get ids above every id seen so far (one writer: BEGIN IMMEDIATE).
-            count, top = conn.execute(
-                "SELECT COUNT(*), COALESCE(MAX(id), ?) FROM finding WHERE id > ?",
-                (self.last_id, self.last_id),
-            ).fetchone()
-            stats.new_findings += count
-            self.last_id = top
         stats.findings += batch.count
 
     def _create(self, bases: list[str]) -> None:
         """Placeholder organizations (and their domain) for these base domains."""
         conn = self.conn
         slugs = [f"domain:{base}" for base in bases]
-        (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM organization").fetchone()
         if self.json_each:
             # One statement, whatever their number (each statement is a round trip through the
             # GIL, and each new size of a many-row statement is prepared anew).
@@ -216,12 +210,12 @@ class _BatchWriter:
                 len(bases),
                 2,
             )
-        # The organizations just made (this writer holds the lock: all above ``top``), in one
-        # row rather than one row each (see _execute_rows); a slug that was there already (no
-        # new row) is looked up by itself.
+        # The organizations just made (all above ``top``; others made since are there too), in
+        # one row rather than one row each (see _execute_rows); a slug that was there already
+        # (no new row) is looked up by itself.
         (pairs,) = conn.execute(
             "SELECT group_concat(slug || char(31) || id, char(30)) FROM organization WHERE id > ?",
-            (top,),
+            (self.top,),
         ).fetchone()
         by_slug = dict(pair.split("\x1f") for pair in pairs.split("\x1e")) if pairs else {}
         for slug in slugs:
@@ -229,6 +223,7 @@ class _BatchWriter:
                 row = conn.execute("SELECT id FROM organization WHERE slug = ?", (slug,)).fetchone()
                 by_slug[slug] = row[0]
         created = {base: int(by_slug[slug]) for slug, base in zip(slugs, bases, strict=True)}
+        self.top = max(self.top, *created.values())
         if self.json_each:
             conn.execute(_PLACEHOLDER_DOMAINS_JSON, (json.dumps(list(created.items())),))
         else:
@@ -250,9 +245,9 @@ class _ThreadedWriter:
     after an error are dropped.
     """
 
-    def __init__(self, path: str, stats: IngestStats, before: set[int], last_id: int, width: int = 0) -> None:
+    def __init__(self, path: str, stats: IngestStats, before: set[int], width: int = 0) -> None:
         self.path = path
-        self.args = (stats, before, last_id)
+        self.args = (stats, before)
         self.width = width  #: of the rows expected (their statement is prepared first)
         self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
@@ -583,9 +578,9 @@ def ingest(
         resolver.new_bases = []
         if writer is None:
             if more and threadable:
-                writer = _ThreadedWriter(threadable, stats, before, last_id, run_width)
+                writer = _ThreadedWriter(threadable, stats, before, run_width)
             else:
-                writer = _BatchWriter(conn, stats, before, last_id)
+                writer = _BatchWriter(conn, stats, before)
         if isinstance(writer, _ThreadedWriter):
             handoff = BATCH
             writer.put(batch)
@@ -652,7 +647,7 @@ def ingest(
                     run_width, run_start, run_source, run_location = width, size, source, location
                 add(row)
             if count == WRITER_START and threadable and writer is None:
-                writer = _ThreadedWriter(threadable, stats, before, last_id, run_width)
+                writer = _ThreadedWriter(threadable, stats, before, run_width)
             if count >= handoff or (
                 # every statement's worth of findings: an idle threaded writer takes what
                 # there is (batches of whole statements: see _execute_rows)
@@ -670,6 +665,8 @@ def ingest(
         if isinstance(writer, _ThreadedWriter):
             writer.close(raise_error=not failed)
         bulk.end()
+    # New findings got ids above every id there was (SQLite gives a new row the highest id + 1).
+    (stats.new_findings,) = conn.execute("SELECT COUNT(*) FROM finding WHERE id > ?", (last_id,)).fetchone()
     return stats
 
 

@@ -171,6 +171,10 @@ class Row:
         return len(self.cells)
 
 
+#: Bytes decoded (and read from the file) at a time.
+_READ_CHUNK = 1 << 16
+
+
 def iter_rows(
     src: Input, dialect: Dialect, *, extra: str = "error", cancel: CancelToken | None = None
 ) -> Iterator[tuple[str, list[str]] | RecordError]:
@@ -181,6 +185,10 @@ def iter_rows(
     except SourceError:
         raise
     with io.TextIOWrapper(binary, encoding=dialect.encoding, errors=dialect.errors, newline="") as text:
+        # Decode 64 KiB at a time, not 8: each chunk is one read of the file, and each read
+        # lets another thread (the ingest's writer) take the GIL, which this thread then waits
+        # to get back.
+        text._CHUNK_SIZE = _READ_CHUNK  # type: ignore[attr-defined]
         reader = csv.reader(text, delimiter=dialect.delimiter, strict=False)
         row_number = 1
         errors_in_a_row = 0
