@@ -36,7 +36,7 @@ BATCH = 10_240
 #: With the threaded writer (:class:`_ThreadedWriter`), a batch of at least this many findings
 #: is handed over as soon as the writer is idle, so that it starts early and the last batch,
 #: written after the reading ends, is short.
-MIN_HANDOFF = 2_048
+MIN_HANDOFF = 4_096
 #: With so many findings read, the threaded writer starts (opens its connection and prepares
 #: its statement) while the rest of the first batch is read.
 WRITER_START = 1_024
