@@ -224,7 +224,12 @@ def domain_of_host(host: str) -> str | None:
     # not itself a rule) shares the parent's answer; the parent's is cached. Same results as
     # the full check below, which every other host takes.
     dot = host.find(".")
-    if dot > 0 and host.find(".", dot + 1) > 0 and _LABEL_OK.fullmatch(host, 0, dot):
+    # (An ASCII letters-and-digits label is valid: the common case, without the expression.)
+    if (
+        dot > 0
+        and host.find(".", dot + 1) > 0
+        and (host[:dot].isalnum() or _LABEL_OK.fullmatch(host, 0, dot))
+    ):
         rules = _rules_for(host)
         if rules is not None and host not in rules:
             found = _parent_suffix(host[dot + 1 :])
