@@ -171,27 +171,39 @@ class _BatchWriter:
         self.json_each = _has_json_each(conn)
 
     def write(self, batch: _Batch) -> None:
+        conn = self.conn
+        if conn.isolation_level is None:  # the caller's connection: its unit of work
+            with transaction(conn):
+                self._write(batch)
+        else:  # _bulk_connection: its first INSERT began the transaction
+            try:
+                self._write(batch)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        self.stats.findings += batch.count
+
+    def _write(self, batch: _Batch) -> None:
         conn, stats, params = self.conn, self.stats, batch.params
-        with transaction(conn):
-            if batch.new_bases:
-                self._create(batch.new_bases)
-            get = self.placeholders.get
-            touched: set[int] = set()
-            start = 0
-            for width, count, shared in batch.runs:
-                end = start + width * count
-                # The organization is each row's last parameter: ids for the base domains.
-                orgs = [get(ref, ref) for ref in params[start + width - 1 : end : width]]
-                params[start + width - 1 : end : width] = orgs
-                touched.update(orgs)
-                _execute_upserts(conn, width, shared, params, start, count)
-                start = end
-            stats.skipped += batch.skipped
-            stats.organizations |= touched
-            stats.matched |= touched & self.catalog_ids
-            stats.unknown |= touched - self.catalog_ids
-            stats.new_organizations |= touched - self.before
-        stats.findings += batch.count
+        if batch.new_bases:
+            self._create(batch.new_bases)
+        get = self.placeholders.get
+        touched: set[int] = set()
+        start = 0
+        for width, count, shared in batch.runs:
+            end = start + width * count
+            # The organization is each row's last parameter: ids for the base domains.
+            orgs = [get(ref, ref) for ref in params[start + width - 1 : end : width]]
+            params[start + width - 1 : end : width] = orgs
+            touched.update(orgs)
+            _execute_upserts(conn, width, shared, params, start, count)
+            start = end
+        stats.skipped += batch.skipped
+        stats.organizations |= touched
+        stats.matched |= touched & self.catalog_ids
+        stats.unknown |= touched - self.catalog_ids
+        stats.new_organizations |= touched - self.before
 
     def _create(self, bases: list[str]) -> None:
         """Placeholder organizations (and their domain) for these base domains."""
@@ -200,7 +212,13 @@ class _BatchWriter:
         if self.json_each:
             # One statement, whatever their number (each statement is a round trip through the
             # GIL, and each new size of a many-row statement is prepared anew).
-            conn.execute(_PLACEHOLDERS_JSON, (json.dumps(bases),))
+            made = conn.execute(_PLACEHOLDERS_JSON, (json.dumps(bases),))
+            if made.rowcount == len(bases) and made.lastrowid is not None:
+                # All new, in order: SQLite gives a new row the highest id + 1 (this writer
+                # holds the lock), so their ids follow one another up to the last one.
+                first = made.lastrowid - len(bases) + 1
+                self._made(dict(zip(bases, range(first, first + len(bases)), strict=True)))
+                return
         else:
             _execute_rows(
                 conn,
@@ -222,7 +240,11 @@ class _BatchWriter:
             if slug not in by_slug:
                 row = conn.execute("SELECT id FROM organization WHERE slug = ?", (slug,)).fetchone()
                 by_slug[slug] = row[0]
-        created = {base: int(by_slug[slug]) for slug, base in zip(slugs, bases, strict=True)}
+        self._made({base: int(by_slug[slug]) for slug, base in zip(slugs, bases, strict=True)})
+
+    def _made(self, created: dict[str, int]) -> None:
+        """The placeholders' domains, for these new organizations (base domain -> id)."""
+        conn = self.conn
         self.top = max(self.top, *created.values())
         if self.json_each:
             conn.execute(_PLACEHOLDER_DOMAINS_JSON, (json.dumps(list(created.items())),))
@@ -322,6 +344,8 @@ def _prepare(conn: sqlite3.Connection, width: int) -> None:
         conn.execute(_upsert_rows(width, _rows_per_statement(conn, width)), ())
     except sqlite3.ProgrammingError:  # the parameters: nothing was run
         pass
+    if conn.in_transaction and conn.isolation_level is not None:
+        conn.rollback()  # sqlite3 began one for the INSERT: nothing in it
 
 
 def _bulk_connection(path: str) -> sqlite3.Connection:
@@ -335,6 +359,10 @@ def _bulk_connection(path: str) -> sqlite3.Connection:
     except BaseException:
         conn.close()
         raise
+    # sqlite3 begins a transaction itself before the first INSERT of a batch, and commit()
+    # ends it: each in one round trip through the GIL, where ``execute("BEGIN")`` and
+    # ``execute("COMMIT")`` make five each (see _BatchWriter.write).
+    conn.isolation_level = "IMMEDIATE"
     return conn
 
 

@@ -238,6 +238,14 @@ def test_preparing_a_statement_runs_nothing(conn: sqlite3.Connection) -> None:
     inv._prepare(conn, 8)
     assert conn.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == 0
     assert not conn.in_transaction
+    path = inv._database_file(conn)
+    assert path is not None
+    bulk = inv._bulk_connection(path)  # begins transactions itself: none is left open
+    try:
+        inv._prepare(bulk, 6)
+        assert not bulk.in_transaction
+    finally:
+        bulk.close()
 
 
 def test_each_value_lands_in_its_column(conn: sqlite3.Connection) -> None:
