@@ -309,7 +309,7 @@ class _ThreadedWriter:
                 checkpointer = None
             if conn is not None and self.error is None:
                 # What the last batches added: the ingest ends with its writes in the database.
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                _checkpoint(conn)
         except BaseException as exc:  # reported to the caller
             self.error = self.error or exc
         finally:
@@ -346,6 +346,16 @@ def _prepare(conn: sqlite3.Connection, width: int) -> None:
         pass
     if conn.in_transaction and conn.isolation_level is not None:
         conn.rollback()  # sqlite3 began one for the INSERT: nothing in it
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """A PASSIVE checkpoint (copy what is committed in the WAL into the database file).
+
+    As a script: sqlite3 runs it in one round trip through the GIL, where ``execute()`` and
+    fetching its row make nine (each lets a thread that runs Python, the ingest's reader,
+    wait for the GIL). executescript() commits first: call it outside a transaction.
+    """
+    conn.executescript("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _bulk_connection(path: str) -> sqlite3.Connection:
@@ -404,7 +414,7 @@ class _Checkpointer:
                 if self.done:
                     break
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    _checkpoint(conn)
                 except sqlite3.Error:
                     pass  # nothing lost: the writer's last checkpoint copies these pages
         finally:
