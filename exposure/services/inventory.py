@@ -169,6 +169,14 @@ class _BatchWriter:
         self.top: int = top
         self.placeholders: dict[str, int] = {}  # base domain -> organization id
         self.json_each = _has_json_each(conn)
+        #: whether SQLite gives each new placeholder its domain (_PLACEHOLDER_DOMAIN_TRIGGER)
+        self.domain_trigger = (
+            conn.execute(
+                "SELECT COUNT(*) FROM sqlite_temp_master WHERE type = 'trigger' AND name = ?",
+                ("exposure_placeholder_domain",),
+            ).fetchone()[0]
+            > 0
+        )
 
     def write(self, batch: _Batch) -> None:
         conn = self.conn
@@ -217,7 +225,8 @@ class _BatchWriter:
                 # All new, in order: SQLite gives a new row the highest id + 1 (this writer
                 # holds the lock), so their ids follow one another up to the last one.
                 first = made.lastrowid - len(bases) + 1
-                self._made(dict(zip(bases, range(first, first + len(bases)), strict=True)))
+                created = dict(zip(bases, range(first, first + len(bases)), strict=True))
+                self._made(created, domains=not self.domain_trigger)
                 return
         else:
             _execute_rows(
@@ -242,11 +251,14 @@ class _BatchWriter:
                 by_slug[slug] = row[0]
         self._made({base: int(by_slug[slug]) for slug, base in zip(slugs, bases, strict=True)})
 
-    def _made(self, created: dict[str, int]) -> None:
-        """The placeholders' domains, for these new organizations (base domain -> id)."""
+    def _made(self, created: dict[str, int], domains: bool = True) -> None:
+        """The placeholders' domains (unless ``domains`` is false: they have them), for these
+        new organizations (base domain -> id)."""
         conn = self.conn
         self.top = max(self.top, *created.values())
-        if self.json_each:
+        if not domains:
+            pass
+        elif self.json_each:
             conn.execute(_PLACEHOLDER_DOMAINS_JSON, (json.dumps(list(created.items())),))
         else:
             pairs_flat = list(chain.from_iterable(created.items()))
@@ -369,6 +381,9 @@ def _bulk_connection(path: str) -> sqlite3.Connection:
     except BaseException:
         conn.close()
         raise
+    # A new placeholder organization gets its domain from SQLite, not from another statement
+    # (a round trip through the GIL each batch); only this connection has the trigger.
+    conn.execute(_PLACEHOLDER_DOMAIN_TRIGGER)
     # sqlite3 begins a transaction itself before the first INSERT of a batch, and commit()
     # ends it: each in one round trip through the GIL, where ``execute("BEGIN")`` and
     # ``execute("COMMIT")`` make five each (see _BatchWriter.write).
@@ -467,6 +482,13 @@ _PLACEHOLDERS_JSON = (
 _PLACEHOLDER_DOMAINS_JSON = (
     "INSERT OR IGNORE INTO org_domain (domain, org_id) "
     "SELECT value ->> 0, value ->> 1 FROM json_each(?) ORDER BY key"
+)
+
+
+_PLACEHOLDER_DOMAIN_TRIGGER = (
+    "CREATE TEMP TRIGGER exposure_placeholder_domain AFTER INSERT ON main.organization "
+    "WHEN NEW.source = 'finding' AND NEW.slug = 'domain:' || NEW.name BEGIN "
+    "INSERT OR IGNORE INTO org_domain (domain, org_id) VALUES (NEW.name, NEW.id); END"
 )
 
 
