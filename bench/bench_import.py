@@ -229,9 +229,11 @@ def main() -> int:
             f"and a fresh EXPOSURE_HOME. Every file names the same {SITES:,} sites (Bitwarden: "
             f"{SITES // 2:,}), so memory growth between the two sizes comes from rows alone; CSV is "
             "streamed, a JSON export is parsed whole (the standard library has no streaming parser). "
-            "An import of more than 2,500 findings writes them from a second thread (SQLite runs "
-            "without the GIL) while the file is read: elapsed below cpu means both cores were used, "
-            "and another busy process on the machine shows up as elapsed well above cpu / 2."
+            "An import of more than 1,024 findings writes them from a second thread (SQLite runs "
+            "without the GIL) while the file is read, and a third copies each committed batch from "
+            "the WAL into the database file: elapsed below cpu means both cores were used, and "
+            "another busy process on the machine shows up as elapsed well above cpu / 2. This "
+            "machine's speed varies from minute to minute (a 2-core VM): run it more than once."
         )
         if args.profile:
             print(_run(cases[1][1], "profile"))
