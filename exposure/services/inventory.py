@@ -378,6 +378,9 @@ def _bulk_connection(path: str) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_AUTOCHECKPOINT}")
+        # Each many-row upsert keeps a statement journal (the pages it changed, to undo that
+        # statement alone): in memory, not ~25 MB of temporary-file writes for 50,000 rows.
+        conn.execute("PRAGMA temp_store = MEMORY")
     except BaseException:
         conn.close()
         raise

@@ -244,6 +244,8 @@ def test_preparing_a_statement_runs_nothing(conn: sqlite3.Connection) -> None:
     try:
         inv._prepare(bulk, 6)
         assert not bulk.in_transaction
+        assert bulk.execute("PRAGMA temp_store").fetchone()[0] == 2  # statement journals in memory
+        assert bulk.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     finally:
         bulk.close()
 
