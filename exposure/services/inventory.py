@@ -28,15 +28,15 @@ from exposure.core.progress import CancelToken, NullProgress, Progress
 from exposure.core.validate import clean_text
 from exposure.store.db import now, transaction
 
-#: Findings per transaction. Each commit writes every page it changed to the WAL, and the
-#: finding indexes' pages change in every batch: 10,000 rather than 5,000 writes a third less
-#: WAL for a large import (less to sync at the checkpoint), holding the write lock ~0.3 s.
+#: Most findings per transaction. Each commit writes every page it changed to the WAL, and
+#: the finding indexes' pages change in every batch: 10,000 rather than 5,000 writes a third
+#: less WAL for a large import (less to sync at the checkpoint), holding the write lock ~0.3 s.
 #: A multiple of _MAX_ROWS_PER_STATEMENT, as is MIN_HANDOFF: batches of whole statements.
-BATCH = 10_240
+BATCH = 12_000
 #: With the threaded writer (:class:`_ThreadedWriter`), a batch of at least this many findings
 #: is handed over as soon as the writer is idle, so that it starts early and the last batch,
 #: written after the reading ends, is short.
-MIN_HANDOFF = 4_096
+MIN_HANDOFF = 4_000
 #: With so many findings read, the threaded writer starts (opens its connection and prepares
 #: its statement) while the rest of the first batch is read.
 WRITER_START = 1_024
@@ -346,7 +346,7 @@ class _ThreadedWriter:
 
 def _prepare(conn: sqlite3.Connection, width: int) -> None:
     """Compile the full-size statement of _execute_upserts into sqlite3's statement cache
-    without running it (about 20 ms for 2,048 rows), while the caller still reads the first
+    without running it (about 35 ms for 4,000 rows), while the caller still reads the first
     batch.
 
     sqlite3 prepares (and caches) a statement before it binds the parameters; with none given
@@ -467,8 +467,10 @@ def _database_file(conn: sqlite3.Connection) -> str | None:
     return None
 
 
-#: Most rows per INSERT statement (SQLite's variable limit may allow fewer).
-_MAX_ROWS_PER_STATEMENT = 2048
+#: Most rows per INSERT statement (SQLite's variable limit may allow fewer: 4,000 rows of
+#: eight parameters fit in its usual limit, 32,766). Each statement is a few round trips
+#: through the GIL; preparing one costs about 9 us per row, once per size and connection.
+_MAX_ROWS_PER_STATEMENT = 4000
 #: Parameters an upsert's rows share (see _ROW_SHAPES).
 _SHARED = 3
 _PLACEHOLDER = (
