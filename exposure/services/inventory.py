@@ -256,14 +256,12 @@ class _BatchWriter:
         new organizations (base domain -> id)."""
         conn = self.conn
         self.top = max(self.top, *created.values())
-        if not domains:
-            pass
-        elif self.json_each:
+        self.placeholders.update(created)
+        if domains and self.json_each:
             conn.execute(_PLACEHOLDER_DOMAINS_JSON, (json.dumps(list(created.items())),))
-        else:
+        elif domains:
             pairs_flat = list(chain.from_iterable(created.items()))
             _execute_rows(conn, _PLACEHOLDER_DOMAIN, pairs_flat, 0, len(created), 2)
-        self.placeholders.update(created)
 
 
 class _ThreadedWriter:
@@ -274,9 +272,8 @@ class _ThreadedWriter:
     page writes) overlaps the parsing; a :class:`_Checkpointer` copies each committed batch into
     the database file meanwhile, and the writer copies what is left at the end. Batches are
     written in order, each in its own transaction; at most one waits in the queue (memory
-    stays bounded). An error in the
-    writer is raised in the caller at its next hand-off or at :meth:`close`; batches handed over
-    after an error are dropped.
+    stays bounded). An error in the writer is raised in the caller at its next hand-off or at
+    :meth:`close`; batches handed over after an error are dropped.
     """
 
     def __init__(self, path: str, stats: IngestStats, before: set[int], width: int = 0) -> None:
@@ -381,12 +378,12 @@ def _bulk_connection(path: str) -> sqlite3.Connection:
         # Each many-row upsert keeps a statement journal (the pages it changed, to undo that
         # statement alone): in memory, not ~25 MB of temporary-file writes for 50,000 rows.
         conn.execute("PRAGMA temp_store = MEMORY")
+        # A new placeholder organization gets its domain from SQLite, not from another
+        # statement (a round trip through the GIL each batch); only this connection has it.
+        conn.execute(_PLACEHOLDER_DOMAIN_TRIGGER)
     except BaseException:
         conn.close()
         raise
-    # A new placeholder organization gets its domain from SQLite, not from another statement
-    # (a round trip through the GIL each batch); only this connection has the trigger.
-    conn.execute(_PLACEHOLDER_DOMAIN_TRIGGER)
     # sqlite3 begins a transaction itself before the first INSERT of a batch, and commit()
     # ends it: each in one round trip through the GIL, where ``execute("BEGIN")`` and
     # ``execute("COMMIT")`` make five each (see _BatchWriter.write).
@@ -604,9 +601,10 @@ def ingest(
 ) -> IngestStats:
     """Store findings in batches, one transaction per batch; returns what changed.
 
-    A cancelled ingest keeps the batches already written. From MIN_HANDOFF findings on, if
+    A cancelled ingest keeps the batches already written. From WRITER_START findings on, if
     the database is a file and the caller is not inside a transaction, batches are written on
-    a second connection in a thread of its own while the next is read (:class:`_ThreadedWriter`).
+    a second connection in a thread of its own while the next is read (:class:`_ThreadedWriter`),
+    and a third copies them from the WAL into the database file (:class:`_Checkpointer`).
     """
     progress = progress or NullProgress()
     stats = IngestStats()
