@@ -64,8 +64,15 @@ def _contents(conn: sqlite3.Connection) -> tuple[list[tuple[object, ...]], list[
     return [tuple(r) for r in findings], [tuple(r) for r in orgs]
 
 
-def _run(home: Path, monkeypatch: pytest.MonkeyPatch, threaded: bool) -> tuple[object, ...]:
+def _run(
+    home: Path, monkeypatch: pytest.MonkeyPatch, threaded: bool, json_each: bool = True
+) -> tuple[object, ...]:
+    """Two ingests into a fresh home, in small batches: what they report and store."""
     monkeypatch.setenv("EXPOSURE_HOME", str(home))
+    monkeypatch.setattr(inv, "BATCH", 700)
+    monkeypatch.setattr(inv, "MIN_HANDOFF", 256)
+    if not json_each:
+        monkeypatch.setattr(inv, "_has_json_each", lambda conn: False)
     used: list[str] = []
     original = inv._ThreadedWriter.__init__
 
@@ -90,11 +97,7 @@ def _run(home: Path, monkeypatch: pytest.MonkeyPatch, threaded: bool) -> tuple[o
 def test_threaded_writer_stores_what_one_thread_stores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inv, "BATCH", 700)
-    monkeypatch.setattr(inv, "MIN_HANDOFF", 256)
     one = _run(tmp_path / "one", monkeypatch, threaded=False)
-    monkeypatch.setattr(inv, "BATCH", 700)
-    monkeypatch.setattr(inv, "MIN_HANDOFF", 256)
     two = _run(tmp_path / "two", monkeypatch, threaded=True)
     assert one[0] == two[0] and one[1] == two[1]
     assert one[2] == two[2]  # every finding: same id, organization, values
@@ -299,11 +302,6 @@ def test_a_placeholder_slug_that_exists_already_is_reused(conn: sqlite3.Connecti
 def test_placeholders_are_the_same_without_sqlites_json_functions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inv, "BATCH", 700)
-    monkeypatch.setattr(inv, "MIN_HANDOFF", 256)
     with_json = _run(tmp_path / "json", monkeypatch, threaded=False)
-    monkeypatch.setattr(inv, "BATCH", 700)
-    monkeypatch.setattr(inv, "MIN_HANDOFF", 256)
-    monkeypatch.setattr(inv, "_has_json_each", lambda conn: False)
-    without = _run(tmp_path / "plain", monkeypatch, threaded=False)
+    without = _run(tmp_path / "plain", monkeypatch, threaded=False, json_each=False)
     assert with_json == without and len(with_json[3]) > 300  # type: ignore[arg-type]
