@@ -37,6 +37,9 @@ BATCH = 12_000
 #: is handed over as soon as the writer is idle, so that it starts early and the last batch,
 #: written after the reading ends, is short.
 MIN_HANDOFF = 4_000
+#: How often (in findings) the reader looks whether the threaded writer is idle: a multiple
+#: of it goes over then (see _statements).
+HANDOFF_STEP = 500
 #: With so many findings read, the threaded writer starts (opens its connection and prepares
 #: its statement) while the rest of the first batch is read.
 WRITER_START = 1_024
@@ -548,12 +551,16 @@ def _execute_upserts(
 
 
 def _statements(start: int, count: int, width: int, per: int) -> Iterator[tuple[int, int]]:
-    """(first parameter, rows) of each statement for ``count`` rows: ``per`` rows, then the
-    rows left over in powers of two."""
+    """(first parameter, rows) of each statement for ``count`` rows: ``per`` rows, then what
+    is left in halves of it (a batch of HANDOFF_STEP multiples takes at most three more), then
+    in powers of two: few statements, of few sizes to prepare."""
     done = 0
+    size = per
     while done < count:
         left = count - done
-        rows = per if left >= per else 1 << (left.bit_length() - 1)
+        while size > left and size > HANDOFF_STEP // 2:
+            size //= 2
+        rows = size if left >= size else 1 << (left.bit_length() - 1)
         yield start + done * width, rows
         done += rows
 
@@ -712,9 +719,9 @@ def ingest(
             if count == WRITER_START and threadable and writer is None:
                 writer = _ThreadedWriter(threadable, stats, before, run_width)
             if count >= handoff or (
-                # every statement's worth of findings: an idle threaded writer takes what
-                # there is (batches of whole statements: see _execute_rows)
-                not count % _MAX_ROWS_PER_STATEMENT
+                # every HANDOFF_STEP findings: an idle threaded writer takes what there is
+                # (batches of a few statements: see _statements)
+                not count % HANDOFF_STEP
                 and count >= MIN_HANDOFF
                 and writer.__class__ is _ThreadedWriter
                 and writer.idle  # type: ignore[union-attr]

@@ -305,3 +305,17 @@ def test_placeholders_are_the_same_without_sqlites_json_functions(
     with_json = _run(tmp_path / "json", monkeypatch, threaded=False)
     without = _run(tmp_path / "plain", monkeypatch, threaded=False, json_each=False)
     assert with_json == without and len(with_json[3]) > 300  # type: ignore[arg-type]
+
+
+def test_statements_cover_the_rows_in_order_with_few_sizes() -> None:
+    sizes: set[int] = set()
+    for count in [*range(0, 1300), 4000, 4500, 7500, 11_500, 12_000, 11_999]:
+        parts = list(inv._statements(10, count, 6, 4000))
+        assert sum(rows for _, rows in parts) == count
+        starts = [at for at, _ in parts]
+        assert starts == sorted(starts) and (not parts or starts[0] == 10)
+        assert all(b[0] - a[0] == a[1] * 6 for a, b in zip(parts, parts[1:], strict=False))
+        if count % inv.HANDOFF_STEP == 0 and count:
+            assert len(parts) <= count // 4000 + 3  # whole statements, then at most three halves
+        sizes.update(rows for _, rows in parts)
+    assert sizes <= {4000, 2000, 1000, 500, 250} | {1 << k for k in range(8)}
