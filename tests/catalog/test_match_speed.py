@@ -144,3 +144,26 @@ def test_the_list_is_read_as_publicsuffixlist_reads_it_line_by_line(
     assert (
         with_idna is not None and "xn--55qx5d.cn" in with_idna[0] and "!xn--fsq.xn--55qx5d.cn" in with_idna[0]
     )
+
+
+def test_a_plain_hosts_domain_is_domain_of_hosts() -> None:
+    rules = match._get_rules()
+    assert rules is not None
+    rng = random.Random(5)
+    labels = ["www", "login", "a-b", "x1", "1", "shop", "-bad", "bad-", "xn--55qx5d", "mail"]
+    keys = [key for key in sorted(rules) if key.isascii() and "*" not in key and "!" not in key]
+    hosts = [
+        "www.example.com", "example.com", "com", "a.b.c.example.co.uk", "www.city.kobe.jp",
+        "x.www.ck", "1.2.3.4", "www.example.com.", "a..b.com", ".example.com", "example",
+        "www.xn--55qx5d.cn", "foo.blogspot.com", "a.foo.blogspot.com", "192.168.0.1",
+        "www.site12.co.jp", "login.site3.com.au", "-x.example.com", "x-.example.com",
+    ]  # fmt: skip
+    hosts += [f"{rng.choice(labels)}.{rng.choice(labels)}.{key}" for key in rng.sample(keys, 800)]
+    hosts += [f"{rng.choice(labels)}.{key}" for key in rng.sample(keys, 800)]
+    for host in hosts:
+        match.domain_of_host.cache_clear()
+        match._parent_suffix.cache_clear()
+        expected = match.domain_of_host(host)
+        match._parent_suffix.cache_clear()
+        assert match.plain_host_domain(host) == expected, host
+        assert match.plain_host_domain(host) == expected, host  # with the parent cached

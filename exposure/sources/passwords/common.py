@@ -18,7 +18,12 @@ from functools import cached_property, lru_cache, partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from exposure.catalog.match import android_package, android_package_domain, domain_of_host, registrable_domain
+from exposure.catalog.match import (
+    android_package,
+    android_package_domain,
+    plain_host_domain,
+    registrable_domain,
+)
 from exposure.core.models import Finding
 from exposure.core.progress import CancelToken, Progress
 from exposure.sources.base import Importer, Input, Item, Record, RecordError
@@ -249,7 +254,7 @@ def url_target(url: str) -> tuple[str | None, str | None, str | None]:
     plain = (_PLAIN_WEB_URL_ASCII if url.isascii() else _PLAIN_WEB_URL).match(url)
     if plain is not None:
         host = plain.group(1).lower()
-        return domain_of_host(host), host.rstrip(".") or None, None
+        return plain_host_domain(host), host.rstrip(".") or None, None
     package = android_package(url)
     if package is not None:
         return android_package_domain(package), None, package
